@@ -1,0 +1,100 @@
+"""Align two editions of a document: articles and paragraphs are hard anchors.
+
+Articles pair by id and paragraphs by position (the English edition is written
+paragraph for paragraph); sentences are aligned inside each paragraph pair, so
+an error can never spill across a paragraph boundary. Titles, headings and
+bylines are one segment each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from termtm.align import cues
+from termtm.align.dp import Bead, align_sentences
+from termtm.corpus.segment import split_en, split_zh
+from termtm.embed import Embedder
+from termtm.errors import AlignmentError
+from termtm.model import Document, ParaKind, Provenance, Segment, Status
+
+
+def align_documents(
+    zh: Document,
+    en: Document,
+    *,
+    embedder: Embedder | None = None,
+    printed: Callable[[str, ParaKind], bool] = lambda article, kind: False,
+    progress: Callable[[int], None] | None = None,
+) -> list[Segment]:
+    """Pair the editions sentence by sentence; every Chinese sentence lands in one segment."""
+    _check_shape(zh, en)
+    zh_all = [p.text for a in zh.articles for p in a.paragraphs]
+    en_all = [p.text for a in en.articles for p in a.paragraphs]
+    ratio = cues.length_ratio(zh_all, en_all)
+    segments: list[Segment] = []
+    for za, ea in zip(zh.articles, en.articles, strict=True):
+        for pno, (zp, ep) in enumerate(zip(za.paragraphs, ea.paragraphs, strict=True)):
+            provenance = Provenance.PRINTED if printed(za.id, zp.kind) else Provenance.TRANSLATED
+            status = Status.APPROVED if provenance is Provenance.PRINTED else Status.DRAFT
+            if zp.kind is ParaKind.BODY:
+                zs, es = split_zh(zp.text), split_en(ep.text)
+                beads = _attach_orphans(align_sentences(zs, es, embedder=embedder, ratio=ratio))
+            else:
+                zs, es, beads = [zp.text], [ep.text], [Bead((0,), (0,))]
+            for sno, bead in enumerate(beads):
+                segments.append(
+                    Segment(
+                        tuid=f"{zh.id}:{za.id}:p{pno:03d}:s{sno:02d}",
+                        zh=_join_zh([zs[i] for i in bead.src]),
+                        en=" ".join(es[j] for j in bead.tgt),
+                        document=zh.id,
+                        article=za.id,
+                        paragraph=pno,
+                        sentence=sno,
+                        kind=zp.kind,
+                        provenance=provenance,
+                        status=status,
+                    )
+                )
+            if progress:
+                progress(1)
+    return segments
+
+
+def _attach_orphans(beads: Sequence[Bead]) -> list[Bead]:
+    """Fold 1-0 and 0-1 beads into a neighbour, so that no memory unit has an empty side."""
+    out: list[Bead] = []
+    pending: Bead | None = None
+    for bead in beads:
+        if pending is not None:
+            bead = Bead(pending.src + bead.src, pending.tgt + bead.tgt)
+            pending = None
+        if bead.src and bead.tgt:
+            out.append(bead)
+        elif out:
+            out[-1] = Bead(out[-1].src + bead.src, out[-1].tgt + bead.tgt)
+        else:
+            pending = bead
+    if pending is not None:
+        out.append(pending)
+    return out
+
+
+def _join_zh(parts: list[str]) -> str:
+    return "".join(parts)
+
+
+def _check_shape(zh: Document, en: Document) -> None:
+    """Refuse editions whose articles or paragraph counts differ, naming the first difference."""
+    zids = [a.id for a in zh.articles]
+    eids = [a.id for a in en.articles]
+    if zids != eids:
+        raise AlignmentError(f"the editions have different articles: zh {zids} vs en {eids}")
+    for za, ea in zip(zh.articles, en.articles, strict=True):
+        if len(za.paragraphs) != len(ea.paragraphs):
+            raise AlignmentError(
+                f"article {za.id}: {len(za.paragraphs)} Chinese paragraphs but {len(ea.paragraphs)} English ones"
+            )
+        for n, (zp, ep) in enumerate(zip(za.paragraphs, ea.paragraphs, strict=True)):
+            if zp.kind is not ep.kind:
+                raise AlignmentError(f"article {za.id} paragraph {n}: {zp.kind} in Chinese but {ep.kind} in English")

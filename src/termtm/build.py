@@ -1,0 +1,171 @@
+"""`termtm build`: sources → cleaned document → aligned memory → store → TMX.
+
+This module is the pipeline's edge: it reads and writes files and the store,
+and calls the pure stages (corpus, align, formats) in between. A build is
+idempotent: the same sources give the same store rows and the same TMX bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from termtm.align import align_documents
+from termtm.corpus.clean import CleanReport, clean_bulletin, load_corrections, printed_titles
+from termtm.corpus.docfile import parse_document, render_document
+from termtm.embed import Embedder
+from termtm.errors import TermTMError
+from termtm.formats.tmx import TmxHeader, write_tmx
+from termtm.model import Document, ParaKind, Segment
+from termtm.store import Store
+
+logger = logging.getLogger(__name__)
+
+BULLETIN = "bulletin-2007-12"
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """Where a project keeps its sources and derived data."""
+
+    root: Path
+
+    @property
+    def sources(self) -> Path:
+        return self.root / "tmx" / "sources"
+
+    @property
+    def raw(self) -> Path:
+        return self.sources / f"{BULLETIN}.zh.ocr.txt"
+
+    @property
+    def corrections(self) -> Path:
+        return self.sources / "corrections.tsv"
+
+    @property
+    def layout(self) -> Path:
+        return self.sources / "layout.yaml"
+
+    @property
+    def english(self) -> Path:
+        return self.sources / f"{BULLETIN}.en.txt"
+
+    @property
+    def cleaned(self) -> Path:
+        return self.root / "tmx" / f"{BULLETIN}.zh.txt"
+
+    @property
+    def tmx(self) -> Path:
+        return self.root / "tmx" / f"{BULLETIN}.tmx"
+
+    @property
+    def var(self) -> Path:
+        return self.root / "var"
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.var / 'termtm.db'}"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """Figures a build reports."""
+
+    articles: int
+    paragraphs: int
+    segments: int
+    clean: CleanReport
+    added: int
+    changed: int
+    removed: int
+
+
+def load_chinese(paths: Paths) -> tuple[Document, CleanReport, dict[str, str]]:
+    """Clean the raw OCR bulletin; also return the English titles it prints."""
+    for p in (paths.raw, paths.corrections, paths.layout):
+        if not p.exists():
+            raise TermTMError(f"missing source {p}: run termtm from the project root or pass --root")
+    raw = paths.raw.read_text(encoding="utf-8")
+    corrections = load_corrections(paths.corrections.read_text(encoding="utf-8"))
+    layout = yaml.safe_load(paths.layout.read_text(encoding="utf-8"))
+    doc, report = clean_bulletin(raw, corrections, layout)
+    return doc, report, printed_titles(raw, corrections, layout)
+
+
+def load_english(paths: Paths, titles: dict[str, str]) -> Document:
+    """Read the English edition and check that printed titles are kept verbatim."""
+    if not paths.english.exists():
+        raise TermTMError(f"missing English edition {paths.english}")
+    doc = parse_document(paths.english.read_text(encoding="utf-8"))
+    for art in doc.articles:
+        if art.id in titles and art.title != titles[art.id]:
+            raise TermTMError(
+                f"article {art.id}: the English title must be the printed one, verbatim: {titles[art.id]!r}"
+            )
+    return doc
+
+
+def memory_date(paths: Paths) -> str:
+    """The TMX date of the bulletin memory, from layout.yaml, so that builds are reproducible."""
+    layout = yaml.safe_load(paths.layout.read_text(encoding="utf-8"))
+    return str(layout.get("memory_date", "20071231T000000Z"))
+
+
+def align_bulletin(
+    zh: Document,
+    en: Document,
+    titles: dict[str, str],
+    embedder: Embedder | None,
+    progress: Callable[[int], None] | None,
+) -> list[Segment]:
+    """Align the two editions; titles the bulletin prints in English are marked printed."""
+
+    def printed(article: str, kind: ParaKind) -> bool:
+        return kind is ParaKind.TITLE and article in titles
+
+    return align_documents(zh, en, embedder=embedder, printed=printed, progress=progress)
+
+
+def build(
+    paths: Paths, store: Store, embedder: Embedder | None, progress: Callable[[int], None] | None = None
+) -> BuildResult:
+    """Run the whole pipeline and write the cleaned text, the store and the TMX."""
+    zh, report, titles = load_chinese(paths)
+    _write_if_changed(paths.cleaned, render_document(zh).encode("utf-8"))
+    en = load_english(paths, titles)
+    segments = align_bulletin(zh, en, titles, embedder, progress)
+    when = memory_date(paths)
+    added, changed, removed = store.replace_document(zh.id, segments, when)
+    export_tmx(store, paths.tmx, when, document=zh.id)
+    return BuildResult(
+        articles=len(zh.articles),
+        paragraphs=sum(len(a.paragraphs) for a in zh.articles),
+        segments=len(segments),
+        clean=report,
+        added=added,
+        changed=changed,
+        removed=removed,
+    )
+
+
+def export_tmx(store: Store, out: Path, when: str, document: str | None = None) -> int:
+    """Write the store (or one document of it) as TMX; return the number of units."""
+    records = list(store.records(document))
+    dates = {r.segment.tuid: (r.creationdate, r.changedate) for r in records}
+    data = write_tmx([r.segment for r in records], TmxHeader(creationdate=when), dates=dates)
+    _write_if_changed(out, data)
+    return len(records)
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    """Write only on change, so that an idempotent build leaves files (and mtimes) alone."""
+    if path.exists() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)

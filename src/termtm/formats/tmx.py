@@ -1,0 +1,69 @@
+"""TMX 1.4b writer: the memory as CAT tools (OmegaT, Trados, memoQ, Weblate) import it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml import etree
+
+import termtm
+from termtm.model import Lang, Segment
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+O_TMF = "termtm"
+"""o-tmf names the format the memory came from: our own store."""
+
+
+@dataclass(frozen=True, slots=True)
+class TmxHeader:
+    """Header fields of a TMX file; dates are TMX's YYYYMMDDThhmmssZ."""
+
+    creationdate: str
+    srclang: str = Lang.ZH.value
+    adminlang: str = "en"
+    datatype: str = "plaintext"
+    segtype: str = "sentence"
+
+
+def write_tmx(
+    segments: Iterable[Segment], header: TmxHeader, *, dates: dict[str, tuple[str, str]] | None = None
+) -> bytes:
+    """Serialise segments as TMX 1.4b; `dates` maps tuid to (creationdate, changedate)."""
+    root = etree.Element("tmx", version="1.4")
+    etree.SubElement(
+        root,
+        "header",
+        creationtool="termtm",
+        creationtoolversion=termtm.__version__,
+        segtype=header.segtype,
+        **{"o-tmf": O_TMF},
+        adminlang=header.adminlang,
+        srclang=header.srclang,
+        datatype=header.datatype,
+        creationdate=header.creationdate,
+    )
+    body = etree.SubElement(root, "body")
+    for seg in segments:
+        created, changed = (dates or {}).get(seg.tuid, (header.creationdate, header.creationdate))
+        tu = etree.SubElement(body, "tu", tuid=seg.tuid, creationdate=created, changedate=changed)
+        props = {
+            "document": seg.document,
+            "article": seg.article,
+            "paragraph": str(seg.paragraph),
+            "sentence": str(seg.sentence),
+            "kind": seg.kind.value,
+            "provenance": seg.provenance.value,
+            "status": seg.status.value,
+            **seg.props,
+        }
+        for key, value in props.items():
+            if value:
+                prop = etree.SubElement(tu, "prop", type=f"x-{key}")
+                prop.text = value
+        for lang, text in ((Lang.ZH.value, seg.zh), (Lang.EN.value, seg.en)):
+            tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
+            etree.SubElement(tuv, "seg").text = text
+    return etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", pretty_print=True, doctype='<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
+    )

@@ -1,0 +1,108 @@
+"""Frozen value types shared by every stage; no I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from termtm.errors import UnknownLanguage
+
+
+class Lang(StrEnum):
+    """The two languages of the memory, as TMX writes them."""
+
+    ZH = "zh-CN"
+    EN = "en"
+
+    @classmethod
+    def parse(cls, code: str) -> Lang:
+        """Map the codes that tools send (zh, zh_CN, zh-Hans, en_US, …) to a Lang."""
+        norm = code.strip().replace("_", "-").lower()
+        base = norm.split("-")[0]
+        if base == "zh":
+            return cls.ZH
+        if base == "en":
+            return cls.EN
+        raise UnknownLanguage(f"unknown language code {code!r}: use zh-CN or en")
+
+
+class ParaKind(StrEnum):
+    """What a paragraph is inside an article."""
+
+    TITLE = "title"
+    HEADING = "heading"
+    BODY = "body"
+    BYLINE = "byline"
+
+
+class Provenance(StrEnum):
+    """Where the English side of a segment comes from."""
+
+    PRINTED = "printed"
+    TRANSLATED = "translated"
+    IMPORTED = "imported"
+
+
+class Status(StrEnum):
+    """Editorial state of a segment's translation."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """One paragraph (or title, heading, byline) of an article."""
+
+    kind: ParaKind
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article of a bulletin, in one language."""
+
+    id: str
+    section: str = ""
+    subsection: str = ""
+    speaker: str = ""
+    paragraphs: tuple[Paragraph, ...] = ()
+
+    @property
+    def title(self) -> str:
+        """The article's title, or an empty string."""
+        return next((p.text for p in self.paragraphs if p.kind is ParaKind.TITLE), "")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A bulletin in one language: an ordered list of articles."""
+
+    id: str
+    lang: Lang
+    title: str = ""
+    articles: tuple[Article, ...] = ()
+
+    def article(self, article_id: str) -> Article:
+        """The article with this id; KeyError if absent."""
+        for art in self.articles:
+            if art.id == article_id:
+                return art
+        raise KeyError(article_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """An aligned Chinese/English unit of the memory, with its position."""
+
+    tuid: str
+    zh: str
+    en: str
+    document: str = ""
+    article: str = ""
+    paragraph: int = 0
+    sentence: int = 0
+    kind: ParaKind = ParaKind.BODY
+    provenance: Provenance = Provenance.TRANSLATED
+    status: Status = Status.DRAFT
+    props: dict[str, str] = field(default_factory=dict, compare=False)

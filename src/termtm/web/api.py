@@ -1,0 +1,79 @@
+"""JSON API under /api/v1; errors are JSON with 4xx codes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from termtm.model import Segment
+from termtm.store import Store
+
+bp = Blueprint("api", __name__)
+
+
+def _store() -> Store:
+    return current_app.extensions["termtm.store"]
+
+
+def _segment_json(s: Segment) -> dict[str, object]:
+    return {
+        "tuid": s.tuid,
+        "zh": s.zh,
+        "en": s.en,
+        "document": s.document,
+        "article": s.article,
+        "provenance": s.provenance.value,
+        "status": s.status.value,
+    }
+
+
+class BadRequest(Exception):
+    """A request parameter is missing or out of range."""
+
+
+@bp.errorhandler(BadRequest)
+def _bad_request(err: BadRequest):
+    return jsonify(error=str(err)), 400
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(err: HTTPException):
+    return jsonify(error=err.description), err.code
+
+
+def _query() -> str:
+    q = request.args.get("q", "").strip()
+    if not q:
+        raise BadRequest("give a query as ?q=")
+    if len(q) > current_app.config["MAX_QUERY"]:
+        raise BadRequest(f"query longer than {current_app.config['MAX_QUERY']} characters")
+    return q
+
+
+def _k(default: int = 10) -> int:
+    try:
+        k = int(request.args.get("k", default))
+    except ValueError as err:
+        raise BadRequest("k must be an integer") from err
+    if not 1 <= k <= current_app.config["MAX_K"]:
+        raise BadRequest(f"k must be between 1 and {current_app.config['MAX_K']}")
+    return k
+
+
+@bp.get("/health")
+def health():
+    return jsonify(status="ok", segments=_store().count())
+
+
+@bp.get("/concordance")
+def concordance():
+    segs = _store().concordance(_query(), limit=_k())
+    return jsonify([{**_segment_json(s), "score": 100.0} for s in segs])
+
+
+@bp.get("/segments/<path:tuid>")
+def segment(tuid: str):
+    seg = _store().get(tuid)
+    if seg is None:
+        return jsonify(error=f"no segment {tuid}"), 404
+    return jsonify(_segment_json(seg))

@@ -1,0 +1,36 @@
+"""The app factory; services live in app.extensions, not on a Flask subclass."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from termtm.store import open_store
+
+
+def _assets() -> Path:
+    """Templates and static files: `web/` in a checkout, `termtm/assets` when installed."""
+    checkout = Path(__file__).resolve().parents[3] / "web"
+    if (checkout / "templates").is_dir():
+        return checkout
+    return Path(str(files("termtm.assets")))
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; TERMTM_* environment variables override the defaults."""
+    assets = _assets()
+    app = Flask(__name__, template_folder=str(assets / "templates"), static_folder=str(assets / "static"))
+    app.config.from_mapping(DATABASE_URL="sqlite:///var/termtm.db", MAX_QUERY=500, MAX_K=100)
+    app.config.from_prefixed_env("TERMTM")
+    app.config.update(overrides or {})
+    app.extensions["termtm.store"] = open_store(app.config["DATABASE_URL"])
+
+    from termtm.web import api, ui
+
+    app.register_blueprint(ui.bp)
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
+    return app
