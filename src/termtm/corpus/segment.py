@@ -17,6 +17,7 @@ _OPEN = "《（(“‘「『【〔["
 _CLOSE = "》）)”’」』】〕]"
 _PAIR = dict(zip(_CLOSE, _OPEN, strict=True))
 _TRAILERS = "”’」』）)》】"
+_QUOTE_CLOSE = "”’」』"
 
 _EN_ABBREV = {
     "mr",
@@ -62,6 +63,10 @@ def split_zh(text: str) -> list[str]:
             depth.append(ch)
         elif (ch in _CLOSE and depth and depth[-1] == _PAIR[ch]) or (ch == "”" and depth and depth[-1] == "“"):
             depth.pop()
+            if not depth and ch in _QUOTE_CLOSE and text[i - 1] in _ZH_STOPS:
+                # “加强合作。”会议结束。: a quoted sentence ends with its closing quote.
+                sentences.append(text[start : i + 1])
+                start = i + 1
         elif ch in _ZH_STOPS and not depth and not _inside_ascii(text, i):
             j = i + 1
             while j < n and (text[j] in _ZH_STOPS or text[j] in _TRAILERS):

@@ -126,9 +126,13 @@ def _read_toolkit(
     if fmt.name == "tmx":
         return _read_tmx_units(store, name, src, tgt)
     for unit in store.units:
-        if unit.isheader() or not unit.istranslated():
+        # Untranslated units and fuzzy PO entries are not memory. XLIFF units count when they
+        # have a target: the toolkit calls every unapproved XLIFF unit fuzzy.
+        if unit.isheader() or not unit.target or (fmt.name == "po" and unit.isfuzzy()):
             continue
-        uid = unit.getid() or ""
+        # XLIFF's getid() prefixes the file name with a control character; use the unit's own id.
+        element = getattr(unit, "xmlelement", None)
+        uid = (element.get("id") if element is not None else None) or unit.getid() or ""
         out.append((uid, str(unit.source), str(unit.target)))
     return out
 
