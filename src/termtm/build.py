@@ -120,7 +120,7 @@ def align_bulletin(
     en: Document,
     titles: dict[str, str],
     embedder: Embedder | None,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int, int], None] | None,
 ) -> list[Segment]:
     """Align the two editions; titles the bulletin prints in English are marked printed."""
 
@@ -131,7 +131,7 @@ def align_bulletin(
 
 
 def build(
-    paths: Paths, store: Store, embedder: Embedder | None, progress: Callable[[int], None] | None = None
+    paths: Paths, store: Store, embedder: Embedder | None, progress: Callable[[int, int], None] | None = None
 ) -> BuildResult:
     """Run the whole pipeline and write the cleaned text, the store and the TMX."""
     zh, report, titles = load_chinese(paths)

@@ -39,9 +39,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     paths = _paths(args)
     embedder = None if args.no_embed else MemoEmbedder(embedder_from_name(args.embedder))
-    zh_paras = None
-    with tqdm(desc="align paragraphs", unit="para", disable=args.quiet, total=zh_paras) as bar:
-        result = build(paths, _store(args), embedder, progress=bar.update)
+    with tqdm(desc="align paragraphs", unit="para", disable=args.quiet) as bar:
+
+        def tick(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done)
+
+        result = build(paths, _store(args), embedder, progress=tick)
     print(
         f"articles {result.articles}, paragraphs {result.paragraphs}, segments {result.segments}, "
         f"corrections {result.clean.corrections}, dropped lines {result.clean.dropped_lines}, gaps {result.clean.gaps}"

@@ -24,10 +24,14 @@ def align_documents(
     *,
     embedder: Embedder | None = None,
     printed: Callable[[str, ParaKind], bool] = lambda article, kind: False,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Segment]:
-    """Pair the editions sentence by sentence; every Chinese sentence lands in one segment."""
+    """Pair the editions sentence by sentence; every Chinese sentence lands in one segment.
+
+    `progress(done, total)` is called after each paragraph, for a progress bar.
+    """
     _check_shape(zh, en)
+    total = sum(len(a.paragraphs) for a in zh.articles)
     zh_all = [p.text for a in zh.articles for p in a.paragraphs]
     en_all = [p.text for a in en.articles for p in a.paragraphs]
     ratio = cues.length_ratio(zh_all, en_all)
@@ -57,7 +61,7 @@ def align_documents(
                     )
                 )
             if progress:
-                progress(1)
+                progress(1, total)
     return segments
 
 

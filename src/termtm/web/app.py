@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
+import termtm
 from termtm.store import open_store
 
 
@@ -17,7 +17,7 @@ def _assets() -> Path:
     checkout = Path(__file__).resolve().parents[3] / "web"
     if (checkout / "templates").is_dir():
         return checkout
-    return Path(str(files("termtm.assets")))
+    return Path(termtm.__file__).parent / "assets"
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -27,6 +27,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(DATABASE_URL="sqlite:///var/termtm.db", MAX_QUERY=500, MAX_K=100)
     app.config.from_prefixed_env("TERMTM")
     app.config.update(overrides or {})
+    app.json.ensure_ascii = False  # Chinese stays readable in API responses
     app.extensions["termtm.store"] = open_store(app.config["DATABASE_URL"])
 
     from termtm.web import api, ui
