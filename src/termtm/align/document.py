@@ -49,7 +49,7 @@ def align_documents(
                 segments.append(
                     Segment(
                         tuid=f"{zh.id}:{za.id}:p{pno:03d}:s{sno:02d}",
-                        zh=_join_zh([zs[i] for i in bead.src]),
+                        zh="".join(zs[i] for i in bead.src),
                         en=" ".join(es[j] for j in bead.tgt),
                         document=zh.id,
                         article=za.id,
@@ -82,10 +82,6 @@ def _attach_orphans(beads: Sequence[Bead]) -> list[Bead]:
     if pending is not None:
         out.append(pending)
     return out
-
-
-def _join_zh(parts: list[str]) -> str:
-    return "".join(parts)
 
 
 def _check_shape(zh: Document, en: Document) -> None:

@@ -122,9 +122,9 @@ def _read_toolkit(
         store = cls.parsestring(data)
     except Exception as err:  # the toolkit raises many types (lxml, ValueError, …) for malformed input
         raise ParseError(f"{name} could not be parsed as {fmt.name.upper()}: {err}") from err
-    out = []
     if fmt.name == "tmx":
         return _read_tmx_units(store, name, src, tgt)
+    out = []
     for unit in store.units:
         # Untranslated units and fuzzy PO entries are not memory. XLIFF units count when they
         # have a target: the toolkit calls every unapproved XLIFF unit fuzzy.
@@ -155,7 +155,7 @@ def _read_tmx_units(store: object, name: str, src: Lang | None, tgt: Lang | None
         uid = unit.xmlelement.get("tuid") or str(n)
         if Lang.ZH in texts and Lang.EN in texts:
             out.append((uid, texts[Lang.ZH], texts[Lang.EN]))
-    return [(uid, zh, en) for uid, zh, en in out]
+    return out
 
 
 def _read_csv(text: str, name: str) -> list[tuple[str, str, str]]:
