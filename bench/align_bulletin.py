@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> None:
     """Run both aligners on the bulletin and print a table."""
     paths = Paths(ROOT)
-    zh, _, titles = load_chinese(paths)
+    zh, _, titles, _ = load_chinese(paths)
     en = load_english(paths, titles)
     sentences = sum(len(split_zh(p.text)) for a in zh.articles for p in a.paragraphs)
     rows = []

@@ -19,7 +19,7 @@ SEED_SHA256 = "37b083241c5e702fa032089d3db786602d49abfdfc4a5596909e3de8b53cc1e8"
 
 @pytest.fixture(scope="module")
 def cleaned():
-    doc, report, titles = load_chinese(PATHS)
+    doc, report, titles, _ = load_chinese(PATHS)
     text = "\n".join(p.text for a in doc.articles for p in a.paragraphs)
     return doc, report, titles, text
 

@@ -84,8 +84,8 @@ class BuildResult:
     removed: int
 
 
-def load_chinese(paths: Paths) -> tuple[Document, CleanReport, dict[str, str]]:
-    """Clean the raw OCR bulletin; also return the English titles it prints."""
+def load_chinese(paths: Paths) -> tuple[Document, CleanReport, dict[str, str], str]:
+    """Clean the raw OCR bulletin; also return the English titles it prints and the memory's TMX date."""
     for p in (paths.raw, paths.corrections, paths.layout):
         if not p.exists():
             raise TermTMError(f"missing source {p}: run termtm from the project root or pass --root")
@@ -93,7 +93,9 @@ def load_chinese(paths: Paths) -> tuple[Document, CleanReport, dict[str, str]]:
     corrections = load_corrections(paths.corrections.read_text(encoding="utf-8"))
     layout = yaml.safe_load(paths.layout.read_text(encoding="utf-8"))
     doc, report = clean_bulletin(raw, corrections, layout)
-    return doc, report, printed_titles(raw, corrections, layout)
+    # The memory date is fixed in layout.yaml, so that builds are reproducible.
+    when = str(layout.get("memory_date", "20071231T000000Z"))
+    return doc, report, printed_titles(raw, corrections, layout), when
 
 
 def load_english(paths: Paths, titles: dict[str, str]) -> Document:
@@ -107,12 +109,6 @@ def load_english(paths: Paths, titles: dict[str, str]) -> Document:
                 f"article {art.id}: the English title must be the printed one, verbatim: {titles[art.id]!r}"
             )
     return doc
-
-
-def memory_date(paths: Paths) -> str:
-    """The TMX date of the bulletin memory, from layout.yaml, so that builds are reproducible."""
-    layout = yaml.safe_load(paths.layout.read_text(encoding="utf-8"))
-    return str(layout.get("memory_date", "20071231T000000Z"))
 
 
 def align_bulletin(
@@ -134,11 +130,10 @@ def build(
     paths: Paths, store: Store, embedder: Embedder | None, progress: Callable[[int, int], None] | None = None
 ) -> BuildResult:
     """Run the whole pipeline and write the cleaned text, the store and the TMX."""
-    zh, report, titles = load_chinese(paths)
+    zh, report, titles, when = load_chinese(paths)
     _write_if_changed(paths.cleaned, render_document(zh).encode("utf-8"))
     en = load_english(paths, titles)
     segments = align_bulletin(zh, en, titles, embedder, progress)
-    when = memory_date(paths)
     added, changed, removed = store.replace_document(zh.id, segments, when)
     export_tmx(store, paths.tmx, when, document=zh.id)
     return BuildResult(

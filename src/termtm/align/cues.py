@@ -10,28 +10,6 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 _LATIN = re.compile(r"\b[A-Z][A-Za-z]*[A-Z0-9]+\b")  # COMMIT, SOM5, IMM2, UNIAP, MOU
 
-_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_EN_NUM = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-}
-
 
 def text_length(text: str) -> int:
     """Length for the length cue: Han characters count 1, other scripts count their characters."""
@@ -52,10 +30,9 @@ def length_cost(src_len: int, tgt_len: int, ratio: float, sigma: float = 0.33) -
 
 
 def numbers(text: str) -> set[str]:
-    """Numbers in a text, with full-width digits folded and small Chinese or English numerals read."""
+    """Digit sequences in a text, with full-width digits folded and thousands separators dropped."""
     text = unicodedata.normalize("NFKC", text)
-    found = {m.group().replace(",", "") for m in _NUM.finditer(text)}
-    return found
+    return {m.group().replace(",", "") for m in _NUM.finditer(text)}
 
 
 def latin_tokens(text: str) -> set[str]:

@@ -123,7 +123,7 @@ def _read_toolkit(
     except Exception as err:  # the toolkit raises many types (lxml, ValueError, …) for malformed input
         raise ParseError(f"{name} could not be parsed as {fmt.name.upper()}: {err}") from err
     if fmt.name == "tmx":
-        return _read_tmx_units(store, name, src, tgt)
+        return _read_tmx_units(store, name)
     out = []
     for unit in store.units:
         # Untranslated units and fuzzy PO entries are not memory. XLIFF units count when they
@@ -137,7 +137,7 @@ def _read_toolkit(
     return out
 
 
-def _read_tmx_units(store: object, name: str, src: Lang | None, tgt: Lang | None) -> list[tuple[str, str, str]]:
+def _read_tmx_units(store: object, name: str) -> list[tuple[str, str, str]]:
     """TMX units by language code, so that the file's direction does not matter."""
     out = []
     for n, unit in enumerate(store.units, start=1):  # type: ignore[attr-defined]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, func, select
-from sqlalchemy.engine import Connection
 
 from termtm.model import ParaKind, Provenance, Segment, Status
-from termtm.store.schema import meta, metadata, segments
+from termtm.store.schema import metadata, segments
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,18 +68,6 @@ class Store:
                 conn.execute(segments.delete().where(segments.c.tuid.in_(list(old))))
         return added, changed, len(old)
 
-    def add_segments(self, segs: Iterable[Segment], when: str, *, conn: Connection | None = None) -> int:
-        """Insert new segments in one transaction; an existing tuid fails the whole batch."""
-        rows = [{**_row(s), "creationdate": when, "changedate": when} for s in segs]
-        if not rows:
-            return 0
-        if conn is not None:
-            conn.execute(segments.insert(), rows)
-        else:
-            with self.engine.begin() as c:
-                c.execute(segments.insert(), rows)
-        return len(rows)
-
     def records(self, document: str | None = None) -> Iterator[SegmentRecord]:
         """Stored segments in document order."""
         q = select(segments).order_by(
@@ -120,12 +107,6 @@ class Store:
         )
         with self.engine.connect() as conn:
             return [_segment(r) for r in conn.execute(q)]
-
-    def set_meta(self, key: str, value: str) -> None:
-        """Store a piece of build metadata."""
-        with self.engine.begin() as conn:
-            conn.execute(meta.delete().where(meta.c.key == key))
-            conn.execute(meta.insert().values(key=key, value=value))
 
 
 def _row(s: Segment) -> dict[str, object]:

@@ -25,10 +25,3 @@ segments = Table(
     Column("changedate", String(16), nullable=False),
     UniqueConstraint("tuid", name="uq_segments_tuid"),
 )
-
-meta = Table(
-    "meta",
-    metadata,
-    Column("key", String(100), primary_key=True),
-    Column("value", Text, nullable=False),
-)
