@@ -6,10 +6,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 
+from termtm.errors import TermTMError
 from termtm.model import ParaKind, Provenance, Segment, Status
-from termtm.store.schema import metadata, segments
+from termtm.store.schema import concepts, metadata, segments, term_contexts, terms
+from termtm.terms.model import Concept, Term, TermBase, TermStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,133 @@ class Store:
         )
         with self.engine.connect() as conn:
             return [_segment(r) for r in conn.execute(q)]
+
+    def replace_concepts(self, collection: str, items: Sequence[Concept]) -> tuple[int, int, int]:
+        """Make the stored concepts of `collection` equal to `items` in one transaction: (added, changed, removed).
+
+        A concept id owned by another collection is refused, so that an import cannot overwrite the reviewed base.
+        """
+        with self.engine.begin() as conn:
+            old = {c.id: c for c in self._load_concepts(conn, collection)}
+            owners = dict(conn.execute(select(concepts.c.id, concepts.c.collection)).all())
+            for c in items:
+                if owners.get(c.id, collection) != collection:
+                    raise TermTMError(
+                        f"concept id {c.id!r} already belongs to {owners[c.id]!r}: rename it; nothing was imported"
+                    )
+            added = changed = 0
+            for pos, c in enumerate(items):
+                prev = old.pop(c.id, None)
+                if prev is not None and prev == _with_collection(c, collection):
+                    conn.execute(concepts.update().where(concepts.c.id == c.id).values(position=pos))
+                    continue
+                if prev is not None:
+                    conn.execute(concepts.delete().where(concepts.c.id == c.id))
+                    changed += 1
+                else:
+                    added += 1
+                _insert_concept(conn, c, collection, pos)
+            if old:
+                conn.execute(concepts.delete().where(concepts.c.id.in_(list(old))))
+        return added, changed, len(old)
+
+    def termbase(self, collection: str | None = None) -> TermBase:
+        """The stored term base (or one collection of it), in source order."""
+        with self.engine.connect() as conn:
+            return TermBase(self._load_concepts(conn, collection))
+
+    def collections(self) -> list[tuple[str, int]]:
+        """Term collections (glossary, imported files) with their concept counts."""
+        with self.engine.connect() as conn:
+            q = (
+                select(concepts.c.collection, func.count())
+                .group_by(concepts.c.collection)
+                .order_by(concepts.c.collection)
+            )
+            return [(c, int(n)) for c, n in conn.execute(q)]
+
+    @staticmethod
+    def _load_concepts(conn: Connection, collection: str | None) -> list[Concept]:
+        q = select(concepts).order_by(concepts.c.collection, concepts.c.position)
+        if collection is not None:
+            q = q.where(concepts.c.collection == collection)
+        rows = list(conn.execute(q))
+        by_concept: dict[str, list[Term]] = {r.id: [] for r in rows}
+        tq = select(terms).order_by(terms.c.concept_id, terms.c.position)
+        for t in conn.execute(tq):
+            if t.concept_id in by_concept:
+                by_concept[t.concept_id].append(
+                    Term(t.lang, t.text, t.type, TermStatus(t.status), t.pos, t.pinyin, t.note)
+                )
+        return [
+            Concept(r.id, r.subject, tuple(by_concept[r.id]), r.definition, r.note, r.collection, r.origin)
+            for r in rows
+        ]
+
+    def set_contexts(self, found: dict[tuple[str, str, str], list[str]]) -> int:
+        """Replace all term contexts: (concept id, lang, term text) → tuids; return the number stored."""
+        with self.engine.begin() as conn:
+            conn.execute(term_contexts.delete())
+            ids = {(r.concept_id, r.lang, r.text): r.id for r in conn.execute(select(terms))}
+            rows = [
+                {"term_id": ids[key], "tuid": tuid, "position": n}
+                for key, tuids in found.items()
+                if key in ids
+                for n, tuid in enumerate(dict.fromkeys(tuids))
+            ]
+            if rows:
+                conn.execute(term_contexts.insert(), rows)
+        return len(rows)
+
+    def contexts(self, concept_id: str | None = None) -> dict[tuple[str, str, str], list[str]]:
+        """Stored contexts: (concept id, lang, term text) → tuids in memory order."""
+        q = (
+            select(terms.c.concept_id, terms.c.lang, terms.c.text, term_contexts.c.tuid)
+            .join(term_contexts, term_contexts.c.term_id == terms.c.id)
+            .order_by(terms.c.concept_id, terms.c.position, term_contexts.c.position)
+        )
+        if concept_id is not None:
+            q = q.where(terms.c.concept_id == concept_id)
+        out: dict[tuple[str, str, str], list[str]] = {}
+        with self.engine.connect() as conn:
+            for cid, lang, text, tuid in conn.execute(q):
+                out.setdefault((cid, lang, text), []).append(tuid)
+        return out
+
+
+def _with_collection(c: Concept, collection: str) -> Concept:
+    return Concept(c.id, c.subject, c.terms, c.definition, c.note, collection, c.origin)
+
+
+def _insert_concept(conn: Connection, c: Concept, collection: str, pos: int) -> None:
+    conn.execute(
+        concepts.insert().values(
+            id=c.id,
+            collection=collection,
+            position=pos,
+            subject=c.subject,
+            definition=c.definition,
+            note=c.note,
+            origin=c.origin,
+        )
+    )
+    conn.execute(
+        terms.insert(),
+        [
+            {
+                "concept_id": c.id,
+                "position": n,
+                "lang": t.lang,
+                "text": t.text,
+                "type": t.type,
+                "status": t.status.value,
+                "pos": t.pos,
+                "pinyin": t.pinyin,
+                "note": t.note,
+            }
+            for n, t in enumerate(c.terms)
+        ],
+    )
 
 
 def _row(s: Segment) -> dict[str, object]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 metadata = MetaData()
 
@@ -24,4 +24,39 @@ segments = Table(
     Column("creationdate", String(16), nullable=False),
     Column("changedate", String(16), nullable=False),
     UniqueConstraint("tuid", name="uq_segments_tuid"),
+)
+
+concepts = Table(
+    "concepts",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("collection", String(200), nullable=False, default="glossary"),
+    Column("position", Integer, nullable=False, default=0),
+    Column("subject", String(200), nullable=False, default=""),
+    Column("definition", Text, nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+    Column("origin", String(300), nullable=False, default=""),
+)
+
+terms = Table(
+    "terms",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("concept_id", String(200), ForeignKey("concepts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False, default=0),
+    Column("lang", String(10), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("type", String(40), nullable=False, default="fullForm"),
+    Column("status", String(20), nullable=False, default="preferred"),
+    Column("pos", String(20), nullable=False, default="noun"),
+    Column("pinyin", Text, nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+)
+
+term_contexts = Table(
+    "term_contexts",
+    metadata,
+    Column("term_id", Integer, ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True),
+    Column("tuid", String(200), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
 )

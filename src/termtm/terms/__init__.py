@@ -1,0 +1,21 @@
+"""The term base: concepts with Chinese (and pinyin) and English terms, lookup, recognition, checks."""
+
+from __future__ import annotations
+
+from termtm.terms.glossary import GlossaryError, load_glossary
+from termtm.terms.lookup import Hit, TermIndex
+from termtm.terms.model import Concept, Term, TermBase, TermStatus
+from termtm.terms.recognize import Match, Recognizer
+
+__all__ = [
+    "Concept",
+    "GlossaryError",
+    "Hit",
+    "Match",
+    "Recognizer",
+    "Term",
+    "TermBase",
+    "TermIndex",
+    "TermStatus",
+    "load_glossary",
+]

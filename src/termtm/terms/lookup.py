@@ -1,0 +1,122 @@
+"""Term lookup by Chinese, English or pinyin, ranked so that the best concept comes first.
+
+The ranking follows what a translator expects from a search box: an exact term
+beats a term that starts with the query, which beats one that merely contains
+it; a pasted sentence finds the terms inside it. Pinyin is matched in the
+style it was typed in (tone marks, tone numbers, plain, initials).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from termtm.terms.model import Concept, Term, TermBase, TermStatus
+from termtm.terms.pinyin import has_han, pinyin_keys, query_key
+from termtm.terms.recognize import Recognizer, normalize_zh, tokenize_en
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A concept found by a query, with the term that matched best and its score (0–100)."""
+
+    concept: Concept
+    term: Term
+    score: float
+
+
+@cache
+def _t2s():  # -> opencc.OpenCC | None
+    """OpenCC's Traditional→Simplified converter, so that 反拐通訊 finds 反拐通讯."""
+    try:
+        import opencc
+    except ImportError:  # pragma: no cover - opencc is a declared dependency
+        return None
+    return opencc.OpenCC("t2s")
+
+
+def simplify(text: str) -> str:
+    """Traditional to Simplified Chinese (identity when OpenCC is unavailable)."""
+    conv = _t2s()
+    return conv.convert(text) if conv and has_han(text) else text
+
+
+class TermIndex:
+    """A term base prepared for lookup: normalised keys for every term, and a recogniser."""
+
+    def __init__(self, termbase: TermBase) -> None:
+        self.termbase = termbase
+        self.recognizer = Recognizer(termbase)
+        self._zh = [(c, t, normalize_zh(t.text)[0]) for c, t in termbase.terms() if has_han(t.text)]
+        self._en = [(c, t, " ".join(w for w, _, _ in tokenize_en(t.text))) for c, t in termbase.terms()]
+        self._py = [(c, t, pinyin_keys(t.pinyin)) for c, t in termbase.terms("zh") if t.pinyin and has_han(t.text)]
+
+    def lookup(self, query: str, limit: int = 10) -> list[Hit]:
+        """Concepts matching the query, best first, at most `limit`."""
+        q = unicodedata.normalize("NFKC", query).strip()
+        if not q:
+            return []
+        best: dict[str, Hit] = {}
+        for hit in self._candidates(q):
+            adjusted = hit.score + _status_bonus(hit.term)
+            prev = best.get(hit.concept.id)
+            if prev is None or adjusted > prev.score:
+                best[hit.concept.id] = Hit(hit.concept, hit.term, adjusted)
+        order = {c.id: n for n, c in enumerate(self.termbase)}
+        ranked = sorted(best.values(), key=lambda h: (-h.score, len(h.term.text), order[h.concept.id]))
+        return ranked[:limit]
+
+    def _candidates(self, q: str):  # -> Iterator[Hit]
+        if has_han(q):
+            yield from self._match_zh(normalize_zh(simplify(q))[0])
+            for m in self.recognizer.find_zh(simplify(q)):
+                yield Hit(m.concept, m.term, 50 + 10 * min(1.0, m.length / max(len(q), 1)))
+            return
+        yield from self._match_en(" ".join(w for w, _, _ in tokenize_en(q)))
+        yield from self._match_pinyin(q)
+        for m in self.recognizer.find_en(q):
+            yield Hit(m.concept, m.term, 50 + 10 * min(1.0, m.length / max(len(q), 1)))
+
+    def _match_zh(self, key: str):  # -> Iterator[Hit]
+        for c, t, k in self._zh:
+            if k == key:
+                yield Hit(c, t, 100)
+            elif k.startswith(key):
+                yield Hit(c, t, 90 - min(10, len(k) - len(key)) / 2)
+            elif key in k:
+                yield Hit(c, t, 75 - min(10, len(k) - len(key)) / 2)
+
+    def _match_en(self, key: str):  # -> Iterator[Hit]
+        if not key:
+            return
+        for c, t, k in self._en:
+            if k == key:
+                yield Hit(c, t, 100)
+            elif k.startswith(key):
+                yield Hit(c, t, 88 - min(10, len(k) - len(key)) / 4)
+            elif f" {key}" in f" {k}":
+                yield Hit(c, t, 72 - min(10, len(k) - len(key)) / 4)
+
+    def _match_pinyin(self, q: str):  # -> Iterator[Hit]
+        qk = query_key(q)
+        if qk is None:
+            return
+        style, key = qk
+        if len(key) < 2:
+            return
+        for c, t, keys in self._py:
+            k = keys[style]
+            if k == key:
+                yield Hit(c, t, 97)
+            elif len(key) >= 3 and k.startswith(key):
+                yield Hit(c, t, 84 - min(10, len(k) - len(key)) / 4)
+            elif style == "plain" and keys["initials"] == key:
+                yield Hit(c, t, 80)
+            elif style == "plain" and len(key) >= 3 and keys["initials"].startswith(key):
+                yield Hit(c, t, 70)
+
+
+def _status_bonus(term: Term) -> float:
+    """Prefer the preferred term's concept on ties; a deprecated match still shows, lower."""
+    return {TermStatus.PREFERRED: 1.0, TermStatus.ADMITTED: 0.5, TermStatus.DEPRECATED: -3.0}[term.status]

@@ -1,0 +1,73 @@
+"""Pinyin for Chinese terms, and the keys that let a pinyin query find them.
+
+Translators type pinyin in many ways: with tone marks (fǎn guǎi), tone numbers
+(fan3guai3), plain letters with or without spaces (fan guai, fanguai), or just
+initials (fg). Each term gets one key per style; a query is normalised to the
+style it was typed in and compared with that key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pypinyin import Style, lazy_pinyin
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_TONE_DIGIT = re.compile(r"[1-5]")
+
+
+def has_han(text: str) -> bool:
+    """True if the text contains a Han character."""
+    return bool(_HAN.search(text))
+
+
+def to_pinyin(text: str) -> str:
+    """Tone-marked pinyin, one space-separated syllable per Han character; Latin runs kept, punctuation dropped."""
+    out: list[str] = []
+    for piece in lazy_pinyin(text, style=Style.TONE, errors=lambda s: [s]):
+        for word in re.findall(r"[^\W_]+", piece):
+            out.append(word)
+    return " ".join(out)
+
+
+_DIAERESIS = "\u0308"
+
+
+def _fold(syllable: str) -> str:
+    """Strip tone marks; ü (also ǚ, ǘ, …) becomes v, as typed on a keyboard."""
+    s = unicodedata.normalize("NFD", syllable.lower()).replace("u" + _DIAERESIS, "v")
+    return "".join(ch for ch in s if not unicodedata.combining(ch))
+
+
+def _numbered(syllable: str) -> str:
+    """fǎn → fan3; syllables without a mark (neutral tone, Latin) stay as they are."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tone = ""
+    for ch, t in (("\u0304", "1"), ("\u0301", "2"), ("\u030c", "3"), ("\u0300", "4")):
+        if ch in decomposed:
+            tone = t
+    return _fold(syllable) + tone
+
+
+def pinyin_keys(pinyin: str) -> dict[str, str]:
+    """The search keys of a tone-marked pinyin string, by style."""
+    syllables = pinyin.split()
+    return {
+        "marked": unicodedata.normalize("NFC", "".join(syllables).lower()),
+        "numbered": "".join(_numbered(s) for s in syllables),
+        "plain": "".join(_fold(s) for s in syllables),
+        "initials": "".join(_fold(s)[0] for s in syllables if s),
+    }
+
+
+def query_key(query: str) -> tuple[str, str] | None:
+    """Normalise a pinyin query to (style, key), or None if it cannot be pinyin."""
+    q = unicodedata.normalize("NFC", query.strip().lower().replace("u:", "ü"))
+    if not q or has_han(q):
+        return None
+    if _TONE_DIGIT.search(q):
+        return "numbered", "".join(_fold(w) for w in re.findall(r"[^\W_]+", q))
+    if any(unicodedata.combining(c) and c != _DIAERESIS for c in unicodedata.normalize("NFD", q)):
+        return "marked", re.sub(r"[\W_]+", "", q)
+    return "plain", _fold(re.sub(r"[\W_]+", "", q))
