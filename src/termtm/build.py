@@ -19,9 +19,14 @@ from termtm.corpus.clean import CleanReport, clean_bulletin, load_corrections, p
 from termtm.corpus.docfile import parse_document, render_document
 from termtm.embed import Embedder
 from termtm.errors import TermTMError
+from termtm.formats.omegat import write_omegat_glossary
+from termtm.formats.tbx import Context, write_tbx
+from termtm.formats.termcsv import write_terms_csv
 from termtm.formats.tmx import TmxHeader, write_tmx
 from termtm.model import Document, ParaKind, Segment
 from termtm.store import Store
+from termtm.terms import load_glossary
+from termtm.terms.attest import Unattested, find_contexts, unattested
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +68,10 @@ class Paths:
         return self.root / "tmx" / f"{BULLETIN}.tmx"
 
     @property
+    def glossary(self) -> Path:
+        return self.root / "glossary"
+
+    @property
     def var(self) -> Path:
         return self.root / "var"
 
@@ -82,6 +91,20 @@ class BuildResult:
     added: int
     changed: int
     removed: int
+    terms: TermsResult | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TermsResult:
+    """Figures of the term-base step of a build."""
+
+    concepts: int
+    terms: int
+    added: int
+    changed: int
+    removed: int
+    contexts: int
+    unattested: list[Unattested]
 
 
 def load_chinese(paths: Paths) -> tuple[Document, CleanReport, dict[str, str], str]:
@@ -136,6 +159,7 @@ def build(
     segments = align_bulletin(zh, en, titles, embedder, progress)
     added, changed, removed = store.replace_document(zh.id, segments, when)
     export_tmx(store, paths.tmx, when, document=zh.id)
+    terms = build_terms(paths, store) if paths.glossary.is_dir() else None
     return BuildResult(
         articles=len(zh.articles),
         paragraphs=sum(len(a.paragraphs) for a in zh.articles),
@@ -144,7 +168,31 @@ def build(
         added=added,
         changed=changed,
         removed=removed,
+        terms=terms,
     )
+
+
+def build_terms(paths: Paths, store: Store) -> TermsResult:
+    """Load glossary/ into the store and attest every term against the whole memory."""
+    termbase = load_glossary(paths.glossary)
+    added, changed, removed = store.replace_concepts("glossary", termbase.concepts)
+    n_contexts, missing = refresh_contexts(store, paths.raw.read_text(encoding="utf-8") if paths.raw.exists() else "")
+    return TermsResult(
+        concepts=len(termbase),
+        terms=sum(len(c.terms) for c in termbase),
+        added=added,
+        changed=changed,
+        removed=removed,
+        contexts=n_contexts,
+        unattested=[u for u in missing if u.concept_id in {c.id for c in termbase}],
+    )
+
+
+def refresh_contexts(store: Store, raw: str = "") -> tuple[int, list[Unattested]]:
+    """Recompute every term's contexts from the stored memory; return (contexts stored, unattested terms)."""
+    termbase = store.termbase()
+    found = find_contexts(termbase, ((r.segment.tuid, r.segment.zh, r.segment.en) for r in store.records()))
+    return store.set_contexts(found), unattested(termbase, found, raw)
 
 
 def export_tmx(store: Store, out: Path, when: str, document: str | None = None) -> int:
@@ -164,3 +212,28 @@ def _write_if_changed(path: Path, data: bytes) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
+
+
+def export_terms(store: Store, fmt: str, out: Path, date: str) -> int:
+    """Write the stored term base as TBX, CSV or an OmegaT glossary; return the number of concepts."""
+    termbase = store.termbase()
+    if not len(termbase):
+        raise TermTMError("the store has no term base: run `termtm build` (or import a TBX/CSV) first")
+    contexts = store.contexts()
+    if fmt == "tbx":
+        segs: dict[str, Segment | None] = {}
+
+        def ctx(key: tuple[str, str, str]) -> list[Context]:
+            tuid = contexts[key][0]
+            seg = segs.setdefault(tuid, store.get(tuid))
+            return [Context(seg.zh if key[1] == "zh" else seg.en, tuid)] if seg else []
+
+        data = write_tbx(termbase, {k: ctx(k) for k in contexts}, f"{date[:4]}-{date[4:6]}-{date[6:8]}")
+    elif fmt == "csv":
+        data = write_terms_csv(termbase, contexts)
+    elif fmt == "omegat":
+        data = write_omegat_glossary(termbase)
+    else:
+        raise TermTMError(f"unknown term export format {fmt!r}: use tbx, csv or omegat")
+    _write_if_changed(out, data)
+    return len(termbase)

@@ -6,7 +6,9 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -51,21 +53,67 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"corrections {result.clean.corrections}, dropped lines {result.clean.dropped_lines}, gaps {result.clean.gaps}"
     )
     print(f"store: {result.added} added, {result.changed} changed, {result.removed} removed")
+    if result.terms:
+        t = result.terms
+        print(
+            f"term base: {t.concepts} concepts, {t.terms} terms ({t.added} added, {t.changed} changed, "
+            f"{t.removed} removed); {t.contexts} contexts; {len(t.unattested)} Chinese terms unattested"
+        )
     print(f"wrote {paths.tmx.relative_to(paths.root)} and {paths.cleaned.relative_to(paths.root)}")
     return 0
 
 
+def _is_term_file(path: Path, data: bytes) -> bool:
+    """TBX by extension or root element; CSV when its header has a `concept` column."""
+    suffix = path.suffix.lower()
+    if suffix == ".tbx":
+        return True
+    if suffix == ".xml":
+        return b"<martif" in data[:4096] or b"<tbx" in data[:4096]
+    if suffix == ".csv":
+        header = data.decode("utf-8-sig", errors="replace").splitlines()[:1]
+        return bool(header) and "concept" in [h.strip().lower() for h in header[0].split(",")]
+    return False
+
+
+def import_terms(args: argparse.Namespace, path: Path, data: bytes) -> int:
+    """Import a TBX or term CSV as its own collection of concepts, all or nothing."""
+    from termtm.build import refresh_contexts
+    from termtm.formats.tbx import read_tbx
+    from termtm.formats.termcsv import read_terms_csv
+
+    name = args.document or path.stem
+    prefix = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "imported"
+    prefix = prefix if prefix[0].isalpha() else f"t{prefix}"
+    reader = read_terms_csv if path.suffix.lower() == ".csv" else read_tbx
+    concepts = reader(data, path.name, prefix)
+    concepts = [replace(c, origin=path.name) for c in concepts]
+    store = _store(args)
+    if name in dict(store.collections()) and not args.replace:
+        raise TermTMError(f"term collection {name!r} is already in the store: pass --replace or --document NAME")
+    added, changed, removed = store.replace_concepts(name, concepts)
+    refresh_contexts(store)
+    print(
+        f"imported {len(concepts)} concepts into term collection {name!r} ({added} added, {changed} changed, "
+        f"{removed} removed)"
+    )
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
-    """Import a TMX, XLIFF, PO or CSV memory into the store, all or nothing."""
+    """Import a TMX, XLIFF, PO or CSV memory, or a TBX or CSV term base, into the store, all or nothing."""
     from termtm.formats import read_memory
     from termtm.model import Lang, ParaKind, Provenance, Segment, Status
 
     path = Path(args.file)
     if not path.exists():
         raise TermTMError(f"{path}: no such file")
+    data = path.read_bytes()
+    if args.terms or _is_term_file(path, data):
+        return import_terms(args, path, data)
     src = Lang.parse(args.src_lang) if args.src_lang else None
     tgt = Lang.parse(args.tgt_lang) if args.tgt_lang else None
-    units = read_memory(path.read_bytes(), path.name, src=src, tgt=tgt)
+    units = read_memory(data, path.name, src=src, tgt=tgt)
     doc = args.document or path.stem
     segs = [
         Segment(
@@ -92,13 +140,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Export the store as TMX."""
-    from termtm.build import export_tmx
+    """Export the memory as TMX, or the term base as TBX, CSV or an OmegaT glossary."""
+    from termtm.build import export_terms, export_tmx
 
-    if args.format != "tmx":
-        raise TermTMError(f"export format {args.format!r} is not available yet: use --format tmx")
-    n = export_tmx(_store(args), Path(args.output), _now(), document=args.document)
-    print(f"wrote {n} units to {args.output}")
+    if args.format == "tmx":
+        n = export_tmx(_store(args), Path(args.output), _now(), document=args.document)
+        print(f"wrote {n} units to {args.output}")
+    else:
+        n = export_terms(_store(args), args.format, Path(args.output), _now())
+        print(f"wrote {n} concepts to {args.output}")
     return 0
 
 
@@ -145,6 +195,115 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_terms(args: argparse.Namespace) -> int:
+    """Term base commands: lookup, report, pinyin, extract."""
+    from termtm.terms.attest import concept_tuids
+    from termtm.terms.lookup import TermIndex
+    from termtm.terms.serialize import concept_json
+
+    store = _store(args)
+    termbase = store.termbase()
+    if not len(termbase):
+        raise TermTMError("the store has no term base: run `termtm build` first")
+    if args.action == "lookup":
+        if not args.query:
+            raise TermTMError("terms lookup needs a QUERY (Chinese, English or pinyin)")
+        contexts = store.contexts()
+        hits = TermIndex(termbase).lookup(args.query, limit=args.k or 10)
+        out = [
+            concept_json(h.concept, concept_tuids(h.concept.id, termbase, contexts), store.get, score=h.score)
+            for h in hits
+        ]
+        if args.json:
+            print(json.dumps(out, ensure_ascii=False, indent=1))
+        else:
+            for c in out:
+                zh = " / ".join(f"{t['text']} [{t['pinyin']}]" for t in c["terms"] if t["lang"] == "zh")
+                en = " / ".join(t["text"] for t in c["terms"] if t["lang"] == "en")
+                print(f"{c['id']} ({c['subject']}, {c['score']}): {zh} = {en}")
+        return 0 if out else 1
+    if args.action == "extract":
+        return _terms_extract(args, store, termbase)
+    if args.action == "pinyin":
+        for c, t in termbase.terms("zh"):
+            print(f"{c.id}\t{t.text}\t{t.pinyin}")
+        return 0
+    return _terms_report(args, store)
+
+
+def _terms_extract(args: argparse.Namespace, store, termbase) -> int:  # store: Store, termbase: TermBase
+    """Propose new term candidates from the memory; with --holdout, measure precision against hidden concepts."""
+    from termtm.terms.extract import extract, precision_at, split_holdout
+
+    segs = [(r.segment.tuid, r.segment.zh, r.segment.en) for r in store.records()]
+    known, held = split_holdout(termbase, args.holdout, args.seed)
+    args.k = args.k or 50
+    cands = extract(segs, known, limit=args.k)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "zh": c.zh,
+                        "en": c.en,
+                        "frequency": c.frequency,
+                        "cvalue": round(c.cvalue, 2),
+                        "dice": round(c.dice, 3),
+                        "score": round(c.score, 2),
+                        "tuids": list(c.tuids[:5]),
+                    }
+                    for c in cands
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+    else:
+        for n, c in enumerate(cands, 1):
+            print(f"{n:3}\t{c.zh}\t{c.en}\tf={c.frequency}\tC={c.cvalue:.1f}\tdice={c.dice:.2f}")
+    if held is not None:
+        print(
+            f"precision@{args.k} against {len(held)} held-out concepts (seed {args.seed}): "
+            f"{precision_at(cands, held, args.k):.2f}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _terms_report(args: argparse.Namespace, store) -> int:  # store: Store
+    """Unattested terms and uncovered candidates of the bulletin; non-zero exit when any is left."""
+    from termtm.build import refresh_contexts
+    from termtm.terms.completeness import uncovered
+
+    paths = _paths(args)
+    raw = paths.raw.read_text(encoding="utf-8") if paths.raw.exists() else ""
+    _, missing = refresh_contexts(store, raw)
+    gaps = uncovered(store.termbase(), list(store.records()), paths.glossary / "exclusions.yaml")
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "unattested": [
+                        {"concept": u.concept_id, "text": u.text, "status": u.status.value, "in_raw": u.in_raw}
+                        for u in missing
+                    ],
+                    "uncovered": [{"text": g.text, "kind": g.kind, "tuid": g.tuid} for g in gaps],
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+    else:
+        for u in missing:
+            where = "raw OCR only" if u.in_raw else "nowhere"
+            print(f"unattested\t{u.concept_id}\t{u.text}\t{u.status.value}\t{where}")
+        for g in gaps:
+            print(f"uncovered\t{g.kind}\t{g.text}\t{g.tuid}")
+        print(f"{len(missing)} unattested Chinese terms, {len(gaps)} uncovered candidates")
+    hard = [u for u in missing if not (u.status.value == "deprecated" and u.in_raw)]
+    return 1 if hard or gaps else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the lookup UI and API with waitress."""
     from waitress import serve
@@ -177,10 +336,16 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--tgt-lang")
     i.add_argument("--document", help="document name in the store (default: file name)")
     i.add_argument("--replace", action="store_true", help="replace a document already imported")
+    i.add_argument("--terms", action="store_true", help="the file is a term base (TBX or term CSV)")
     i.set_defaults(func=cmd_import)
 
     e = sub.add_parser("export", help="export the store")
-    e.add_argument("--format", default="tmx", choices=["tmx", "tbx", "csv", "omegat"])
+    e.add_argument(
+        "--format",
+        default="tmx",
+        choices=["tmx", "tbx", "csv", "omegat"],
+        help="tmx: the memory; tbx, csv, omegat: the term base",
+    )
     e.add_argument("--document")
     e.add_argument("-o", "--output", required=True)
     e.set_defaults(func=cmd_export)
@@ -203,6 +368,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("-k", type=int, default=10)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)
+
+    t = sub.add_parser("terms", help="term base: lookup, report (attestation, completeness), pinyin, extract")
+    t.add_argument("action", choices=["lookup", "report", "pinyin", "extract"])
+    t.add_argument("query", nargs="?")
+    t.add_argument("-k", type=int, default=None, help="results (lookup: 10, extract: 50)")
+    t.add_argument("--holdout", type=float, default=0.0, help="extract: hide this share of concepts and score them")
+    t.add_argument("--seed", type=int, default=1)
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(func=cmd_terms)
 
     v = sub.add_parser("serve", help="serve the lookup UI on localhost")
     v.add_argument("--host", default="127.0.0.1")

@@ -1,0 +1,168 @@
+"""TBX in and out: TBX v3 (TBX-Basic dialect, DCA style) written; TBX v2 (martif) and v3 read.
+
+Writing follows ISO 30042:2019 core structure — conceptEntry / langSec /
+termSec — with the TBX-Basic data categories a CAT tool or terminology
+manager expects. Reading is tolerant of real exports (MultiTerm, Microsoft's
+terminology collection, OmegaT's samples): ids that start with digits,
+ntig/termGrp nesting, data categories in any case, languages other than zh/en
+skipped rather than refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from lxml import etree
+
+from termtm.errors import ParseError
+from termtm.formats.xmlsafe import parse_xml
+from termtm.terms.model import PARTS_OF_SPEECH, TERM_TYPES, Concept, Term, TermBase, TermStatus
+from termtm.terms.pinyin import has_han, to_pinyin
+
+TBX_NS = "urn:iso:std:iso:30042:ed-2"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+LANG_CODES = {"zh": "zh-CN", "en": "en"}
+_STATUS_OUT = {s: f"{s.value}Term-admn-sts" for s in TermStatus}
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """A context sentence for a term, and the tuid it comes from."""
+
+    text: str
+    source: str
+
+
+def write_tbx(
+    termbase: TermBase,
+    contexts: Mapping[tuple[str, str, str], Sequence[Context]],
+    date: str,
+    title: str = "termtm term base",
+) -> bytes:
+    """The term base as a TBX-Basic v3 document (UTF-8 bytes); `date` is YYYY-MM-DD."""
+    E = etree.ElementMaker(namespace=TBX_NS, nsmap={None: TBX_NS})
+    root = E.tbx({"type": "TBX-Basic", "style": "dca", XML_LANG: "en"})
+    header = E.tbxHeader(
+        E.fileDesc(
+            E.titleStmt(E.title(title)),
+            E.sourceDesc(E.p("Written by termtm from its reviewed term base (glossary/*.yaml).")),
+        )
+    )
+    body = E.body()
+    root.extend([header, E.text(body)])
+    for concept in termbase:
+        body.append(_concept(E, concept, contexts, date))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _concept(E, concept: Concept, contexts, date: str) -> etree._Element:
+    entry = E.conceptEntry(id=concept.id)
+    entry.append(E.descrip(concept.subject, type="subjectField"))
+    if concept.note:
+        entry.append(E.note(concept.note))
+    entry.append(E.transacGrp(E.transac("origination", type="transactionType"), E.date(date)))
+    for lang in ("en", "zh"):
+        terms = concept.terms_in(lang)
+        if not terms:
+            continue
+        sec = E.langSec({XML_LANG: LANG_CODES[lang]})
+        if lang == "en" and concept.definition:
+            sec.append(E.descripGrp(E.descrip(concept.definition, type="definition")))
+        for term in terms:
+            sec.append(_term(E, concept, term, contexts.get((concept.id, lang, term.text), ())))
+        entry.append(sec)
+    return entry
+
+
+def _term(E, concept: Concept, term: Term, contexts: Sequence[Context]) -> etree._Element:
+    sec = E.termSec(E.term(term.text))
+    sec.append(E.termNote(term.type, type="termType"))
+    sec.append(E.termNote(term.pos, type="partOfSpeech"))
+    sec.append(E.termNote(_STATUS_OUT[term.status], type="administrativeStatus"))
+    if term.pinyin:
+        sec.append(E.termNote(term.pinyin, type="pronunciation"))
+    for ctx in contexts[:1]:
+        sec.append(E.descripGrp(E.descrip(ctx.text, type="context"), E.admin(ctx.source, type="source")))
+    note = term.note
+    if term.status is TermStatus.DEPRECATED and (pref := concept.preferred(term.lang)):
+        note = f"{note} Use: {pref.text}".strip()
+    if note:
+        sec.append(E.note(note))
+    return sec
+
+
+def read_tbx(data: bytes, name: str, prefix: str) -> list[Concept]:
+    """Concepts of a TBX v2 or v3 file; ids are prefixed with `prefix` so they cannot clash with the base."""
+    root = parse_xml(data, name)
+    kind = etree.QName(root).localname
+    if kind not in ("martif", "tbx"):
+        raise ParseError(f"{name}: root element <{kind}> is neither TBX v2 <martif> nor TBX v3 <tbx>")
+    entries = [e for e in root.iter() if _local(e) in ("termEntry", "conceptEntry")]
+    concepts = [c for n, e in enumerate(entries) if (c := _read_entry(e, n, prefix))]
+    if not concepts:
+        raise ParseError(f"{name}: no entry with a Chinese or English term; nothing was imported")
+    return concepts
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _read_entry(entry: etree._Element, n: int, prefix: str) -> Concept | None:
+    """One termEntry/conceptEntry; definition and subject may sit at entry or language level."""
+    raw_id = entry.get("id") or str(n + 1)
+    cid = f"{prefix}-" + (re.sub(r"[^a-z0-9]+", "-", raw_id.lower()).strip("-") or str(n + 1))
+    subject = definition = note = ""
+    terms: list[Term] = []
+    for el in entry.iter():
+        tag, typ = _local(el), (el.get("type") or "")
+        if tag == "descrip" and typ == "subjectField" and not subject:
+            subject = _text(el)
+        elif tag == "descrip" and typ == "definition" and not definition:
+            definition = _text(el)
+        elif tag == "note" and el.getparent() is entry and not note:
+            note = _text(el)
+    for sec in entry:
+        if _local(sec) not in ("langSet", "langSec"):
+            continue
+        lang = _lang(sec.get(XML_LANG) or sec.get("lang") or "")
+        if lang is None:
+            continue
+        holders = [h for h in sec.iter() if _local(h) in ("tig", "termGrp", "termSec")]
+        for h in holders:
+            term_el = next((t for t in h if _local(t) == "term"), None)
+            if term_el is not None and _text(term_el):
+                terms.append(_read_term(h, term_el, lang, first=not any(t.lang == lang for t in terms)))
+    if not terms:
+        return None
+    return Concept(cid, subject or "imported", tuple(terms), definition, note)
+
+
+def _read_term(holder: etree._Element, term_el: etree._Element, lang: str, first: bool) -> Term:
+    notes = {(n.get("type") or "").lower(): _text(n) for n in holder.iter() if _local(n) == "termNote"}
+    ttype = notes.get("termtype", "fullForm")
+    pos = notes.get("partofspeech", "noun")
+    pos = next((p for p in PARTS_OF_SPEECH if p.lower() == pos.lower().replace(" ", "")), "other")
+    status_raw = notes.get("administrativestatus", "").lower()
+    if "deprecated" in status_raw or "superseded" in status_raw:
+        status = TermStatus.DEPRECATED
+    elif "preferred" in status_raw or (not status_raw and first):
+        status = TermStatus.PREFERRED
+    else:
+        status = TermStatus.ADMITTED
+    text = _text(term_el)
+    pinyin = notes.get("pronunciation", "") if lang == "zh" else ""
+    if lang == "zh" and not pinyin and has_han(text):
+        pinyin = to_pinyin(text)
+    return Term(lang, text, ttype if ttype in TERM_TYPES else "fullForm", status, pos, pinyin)
+
+
+def _lang(code: str) -> str | None:
+    base = code.strip().replace("_", "-").lower().split("-")[0]
+    return base if base in ("zh", "en") else None
+
+
+def _text(el: etree._Element) -> str:
+    return " ".join("".join(el.itertext()).split())
