@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
+from lxml.builder import ElementMaker
 
 from termtm.errors import ParseError
 from termtm.formats.xmlsafe import parse_xml
@@ -42,7 +43,7 @@ def write_tbx(
     title: str = "termtm term base",
 ) -> bytes:
     """The term base as a TBX-Basic v3 document (UTF-8 bytes); `date` is YYYY-MM-DD."""
-    E = etree.ElementMaker(namespace=TBX_NS, nsmap={None: TBX_NS})
+    E = ElementMaker(namespace=TBX_NS, nsmap={None: TBX_NS})
     root = E.tbx({"type": "TBX-Basic", "style": "dca", XML_LANG: "en"})
     header = E.tbxHeader(
         E.fileDesc(
@@ -165,4 +166,5 @@ def _lang(code: str) -> str | None:
 
 
 def _text(el: etree._Element) -> str:
-    return " ".join("".join(el.itertext()).split())
+    """Element text with XML whitespace collapsed; an ideographic space (U+3000) inside a term is kept."""
+    return re.sub(r"[ \t\r\n]+", " ", "".join(el.itertext())).strip(" \t\r\n")
