@@ -31,9 +31,10 @@ def embedder() -> MemoEmbedder:
 
 @pytest.fixture(scope="session")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    """A copy of the project's tmx/ tree, so that a build in tests never touches the checkout."""
+    """A copy of the project's tmx/ and glossary/ trees, so that a build in tests never touches the checkout."""
     root = tmp_path_factory.mktemp("project")
     shutil.copytree(ROOT / "tmx", root / "tmx")
+    shutil.copytree(ROOT / "glossary", root / "glossary")
     return Paths(root)
 
 

@@ -278,7 +278,14 @@ def _terms_report(args: argparse.Namespace, store) -> int:  # store: Store
     paths = _paths(args)
     raw = paths.raw.read_text(encoding="utf-8") if paths.raw.exists() else ""
     _, missing = refresh_contexts(store, raw)
-    gaps = uncovered(store.termbase(), list(store.records()), paths.glossary / "exclusions.yaml")
+    termbase = store.termbase()
+    gaps = uncovered(termbase, list(store.records()), paths.glossary / "exclusions.yaml")
+    subjects: dict[str, list[int]] = {}
+    for c in termbase:
+        counts = subjects.setdefault(c.subject, [0, 0, 0])
+        counts[0] += 1
+        counts[1] += len(c.terms_in("zh"))
+        counts[2] += len(c.terms_in("en"))
     if args.json:
         print(
             json.dumps(
@@ -288,12 +295,20 @@ def _terms_report(args: argparse.Namespace, store) -> int:  # store: Store
                         for u in missing
                     ],
                     "uncovered": [{"text": g.text, "kind": g.kind, "tuid": g.tuid} for g in gaps],
+                    "subjects": {
+                        k: {"concepts": v[0], "zh_terms": v[1], "en_terms": v[2]} for k, v in subjects.items()
+                    },
                 },
                 ensure_ascii=False,
                 indent=1,
             )
         )
     else:
+        print("subject\tconcepts\tzh terms\ten terms")
+        for k, (nc, nz, ne) in sorted(subjects.items(), key=lambda kv: -kv[1][0]):
+            print(f"{k}\t{nc}\t{nz}\t{ne}")
+        total = [sum(v[i] for v in subjects.values()) for i in range(3)]
+        print(f"total\t{total[0]}\t{total[1]}\t{total[2]}")
         for u in missing:
             where = "raw OCR only" if u.in_raw else "nowhere"
             print(f"unattested\t{u.concept_id}\t{u.text}\t{u.status.value}\t{where}")
