@@ -60,6 +60,8 @@ def test_pinyin_is_generated_in_tone_marks_and_overridden_where_pypinyin_misread
     by_text = {t.text: t for _, t in termbase.terms("zh")}
     assert by_text["缅甸"].pinyin == "miǎn diàn"  # pypinyin alone says diān
     assert by_text["公安部"].pinyin == "gōng ān bù"
+    assert by_text["法律框架"].pinyin == "fǎ lǜ kuàng jià"  # a reviewed phrase fix, not a per-term override
+    assert by_text["长效机制"].pinyin.startswith("cháng")
 
 
 @pytest.mark.parametrize("query", ["fanguai", "fǎn guǎi", "fan3guai3", "fg", "Fan Guai", "fan3 guai3"])

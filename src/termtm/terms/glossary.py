@@ -109,7 +109,9 @@ def _term(item: Any, lang: str, n: int, subject: str, where: str) -> Term:
     if lang == "zh" and not has_han(text) and not item.get("pinyin"):
         pinyin = ""
     else:
-        pinyin = str(item.get("pinyin") or (to_pinyin(text) if lang == "zh" else ""))
+        # A reviewed override keeps its syllables; punctuation is dropped as in generated pinyin.
+        override = " ".join(re.findall(r"[^\W_]+", str(item.get("pinyin") or "")))
+        pinyin = override or (to_pinyin(text) if lang == "zh" else "")
     return Term(lang, text, ttype, status, pos, pinyin, _clean(item.get("note")))
 
 

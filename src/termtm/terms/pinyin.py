@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, load_phrases_dict
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _TONE_DIGIT = re.compile(r"[1-5]")
@@ -22,8 +23,27 @@ def has_han(text: str) -> bool:
     return bool(_HAN.search(text))
 
 
+PHRASE_FIXES: dict[str, str] = {
+    "框架": "kuàng jià",  # pypinyin: kuāng
+    "缅甸": "miǎn diàn",  # pypinyin: diān
+    "行为": "xíng wéi",  # pypinyin: wèi
+    "犯罪行为": "fàn zuì xíng wéi",  # pypinyin splits 罪行 / 为
+    "长效": "cháng xiào",  # pypinyin: zhǎng
+    "为中心": "wéi zhōng xīn",  # 以…为中心; pypinyin: wèi
+    "为本": "wéi běn",  # 以…为本; pypinyin: wèi
+}
+"""Readings pypinyin gets wrong in this domain, reviewed; applied to every term that contains them."""
+
+
+@cache
+def _load_fixes() -> None:
+    """Teach pypinyin the reviewed readings once per process."""
+    load_phrases_dict({k: [[s] for s in v.split()] for k, v in PHRASE_FIXES.items()})
+
+
 def to_pinyin(text: str) -> str:
     """Tone-marked pinyin, one space-separated syllable per Han character; Latin runs kept, punctuation dropped."""
+    _load_fixes()
     out: list[str] = []
     for piece in lazy_pinyin(text, style=Style.TONE, errors=lambda s: [s]):
         for word in re.findall(r"[^\W_]+", piece):

@@ -57,8 +57,10 @@ def normalize_zh(text: str) -> tuple[str, list[int]]:
 def _fold_word(word: str) -> str:
     """Case-fold, drop a possessive 's, and reduce a regular plural to its singular (SOMs → som)."""
     w = word.replace("’", "'").lower().removesuffix("'s")
-    if word.isupper() and len(word) > 1:
-        return w.removesuffix("s") if word.endswith("s") and not word[:-1].isupper() else w
+    if len(word) > 2 and word.endswith("s") and word[:-1].isupper():
+        return w[:-1]  # MOUs, NGOs, SOMs
+    if word.isupper():
+        return w
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
