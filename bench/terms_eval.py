@@ -6,12 +6,14 @@
 2. Extraction precision@50 (`termtm terms extract`): a seeded 30% of the
    concepts is hidden from the extractor; a candidate counts as correct only
    if it is a Chinese term of a hidden concept. Baseline in the same run:
-   the same candidates ranked by raw frequency.
+   the same candidates ranked by raw frequency. Design choices (noun-phrase
+   filter, min frequency 2, specificity weight) were made on seeds 1–5; the
+   default report uses seeds 6–15, which were not looked at while tuning.
 
 Reads the memory from tmx/bulletin-2007-12.tmx and the term base from
 glossary/, so it needs no store.
 
-    python bench/terms_eval.py [--seeds 5]
+    python bench/terms_eval.py [--first-seed 6] [--seeds 10]
 """
 
 from __future__ import annotations
@@ -51,10 +53,10 @@ def recognition(termbase, segments) -> None:
     print(f"  substring scan (zh, every term)     {scan * 1e3:.3f} ms/sentence   ratio {scan / ours:.1f}x")
 
 
-def extraction(termbase, segments, seeds: int) -> None:
+def extraction(termbase, segments, first: int, seeds: int) -> None:
     """precision@50 over seeded 30% hold-outs, against a frequency-ranked baseline."""
     ours, base = [], []
-    for seed in range(1, seeds + 1):
+    for seed in range(first, first + seeds):
         known, held = split_holdout(termbase, 0.3, seed)
         cands = extract(segments, known, limit=10_000)
         by_freq = sorted(cands, key=lambda c: (-c.frequency, c.zh))
@@ -71,14 +73,15 @@ def extraction(termbase, segments, seeds: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--first-seed", type=int, default=6, help="seeds 1-5 were used for tuning")
+    ap.add_argument("--seeds", type=int, default=10)
     args = ap.parse_args()
     tmx = ROOT / "tmx" / "bulletin-2007-12.tmx"
     units = read_memory(tmx.read_bytes(), tmx.name, src=Lang.ZH, tgt=Lang.EN)
     segments = [(u.id, u.zh, u.en) for u in units]
     termbase = load_glossary(ROOT / "glossary")
     recognition(termbase, segments)
-    extraction(termbase, segments, args.seeds)
+    extraction(termbase, segments, args.first_seed, args.seeds)
 
 
 if __name__ == "__main__":

@@ -156,3 +156,19 @@ def test_the_completeness_check_does_report_a_name_missing_from_the_base(built):
 
 def test_paths_know_the_glossary_folder():
     assert Paths(ROOT).glossary == ROOT / "glossary"
+
+
+def test_extraction_proposes_a_hidden_name_with_its_english_and_never_a_known_term():
+    from termtm.formats import read_memory
+    from termtm.model import Lang
+    from termtm.terms import TermBase
+    from termtm.terms.extract import extract
+
+    tmx = ROOT / "tmx" / "bulletin-2007-12.tmx"
+    segs = [(u.id, u.zh, u.en) for u in read_memory(tmx.read_bytes(), tmx.name, src=Lang.ZH, tgt=Lang.EN)]
+    known = TermBase([c for c in load_glossary(ROOT / "glossary") if c.id != "mps"])
+    found = extract(segs, known, limit=50)
+    mps = [c for c in found if c.zh in ("公安部", "中国公安部")]
+    assert mps and "public security" in mps[0].en
+    known_zh = {t.text for _, t in known.terms("zh")}
+    assert not [c.zh for c in found if c.zh in known_zh]

@@ -17,7 +17,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from termtm.terms.model import TermBase
 from termtm.terms.recognize import normalize_zh, tokenize_en
@@ -51,8 +50,8 @@ _NOT_FIRST = ("d", "p", "c", "u", "r", "m", "q", "f", "ad")
 _NEVER_INSIDE = ("u", "p", "r", "d", "m", "y", "e")
 
 
-@cache
 def _jieba():  # -> jieba.posseg.POSTokenizer
+    """A fresh tagger per extraction: user words added for one term base must not leak into the next."""
     import jieba
     import jieba.posseg
 
