@@ -1,0 +1,122 @@
+"""Concordance: where a phrase occurs, in either language, with keyword-in-context snippets.
+
+Chinese (and any text of the Chinese side) is searched by intersecting character-bigram lists, English by
+intersecting word lists; the few candidates left are checked with a substring search on folded text.
+Segments come back in memory order, as a concordance lists them.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import reduce
+
+import numpy as np
+
+from termtm.model import Lang
+from termtm.search.corpus import MemoryText, word_tokens
+from termtm.search.normalize import fold, has_han
+from termtm.search.postings import char_grams
+
+# Context shown on each side of the match: about the same reading width in both scripts.
+KWIC_WIDTH = {Lang.ZH: 15, Lang.EN: 40}
+# A one-word query is a word prefix; its lists are cut to this many times k before verification.
+_HEAD = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Kwic:
+    """Left context, the matched text as written in the segment, right context."""
+
+    left: str
+    match: str
+    right: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConcordanceMatch:
+    """A segment index, the side the phrase was found on, and the snippet."""
+
+    doc: int
+    lang: Lang
+    kwic: Kwic
+
+
+def search(memory: MemoryText, query: str, originals: tuple[list[str], list[str]], *, k: int = 20
+           ) -> list[ConcordanceMatch]:
+    """The first k segments, in memory order, whose Chinese or English contains the phrase (folded)."""
+    q = re.sub(r"\s+", " ", fold(query.strip()))
+    if not q or k <= 0:
+        return []
+    streams = []
+    if not has_han(q):  # English first: for a Latin phrase, the English side is the one to show
+        streams.append(_verified(memory.en, _en_candidates(memory, q, k), q, Lang.EN))
+    if has_han(q) or len(q) > 1:
+        streams.append(_verified(memory.zh, _zh_candidates(memory, q), q, Lang.ZH))
+    out: list[ConcordanceMatch] = []
+    seen: set[int] = set()
+    for doc, _, lang, start in heapq.merge(*streams):
+        if doc in seen:
+            continue
+        seen.add(doc)
+        text = originals[0 if lang is Lang.ZH else 1][doc]
+        out.append(ConcordanceMatch(doc, lang, kwic(text, start, start + len(q), KWIC_WIDTH[lang])))
+        if len(out) == k:
+            break
+    return out
+
+
+def kwic(text: str, start: int, end: int, width: int) -> Kwic:
+    """The snippet around text[start:end] with `width` characters of context on each side."""
+    return Kwic(text[max(0, start - width) : start], text[start:end], text[end : end + width])
+
+
+def _verified(texts: list[str], cand: np.ndarray, q: str, lang: Lang) -> Iterator[tuple[int, int, Lang, int]]:
+    """(doc, side order, lang, start) of candidates that really contain the phrase, in memory order."""
+    order = 0 if lang is Lang.EN else 1
+    # English phrases start at a word boundary (the index is by words); Chinese has no word boundaries.
+    pattern = re.compile(r"(?<!\w)" + re.escape(q)) if lang is Lang.EN else None
+    for doc in cand.tolist():
+        if pattern is None:
+            start = texts[doc].find(q)
+        else:
+            m = pattern.search(texts[doc])
+            start = m.start() if m else -1
+        if start >= 0:
+            yield doc, order, lang, start
+
+
+def _intersect(lists: list[np.ndarray]) -> np.ndarray:
+    """Documents in every list; lists come shortest first, so the running result stays small."""
+    if not lists:
+        return np.zeros(0, dtype=np.int32)
+    return reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), lists)
+
+
+def _zh_candidates(memory: MemoryText, q: str) -> np.ndarray:
+    """Segments whose Chinese side holds every character bigram of the phrase (every character if it is one)."""
+    if len(q) == 1:
+        return _intersect(memory.zh_unigrams.lists(np.unique(char_grams([q], 1)[0])))
+    keys = np.unique(char_grams([q], 2)[0])
+    lists = memory.zh_chars.grams.lists(keys)
+    return _intersect(lists) if len(lists) == len(keys) else np.zeros(0, dtype=np.int32)
+
+
+def _en_candidates(memory: MemoryText, q: str, k: int) -> np.ndarray:
+    """Segments whose English has every word of the phrase; the last word may be a prefix."""
+    tokens = word_tokens(q)
+    if not tokens:
+        return np.zeros(0, dtype=np.int32)
+    index = memory.en_words.grams
+    whole = tokens[:-1]
+    if whole:
+        if any(t not in memory.vocab.ids for t in whole):
+            return np.zeros(0, dtype=np.int32)
+        keys = np.unique([ord(memory.vocab.encode_query([t])) for t in whole])
+        # The last word is checked by the substring search; its prefix lists would only add cost.
+        return _intersect(index.lists(keys))
+    keys = np.array(sorted(ord(memory.vocab.encode_query([w])) for w in memory.words_with_prefix(tokens[0])))
+    heads = [lst[: _HEAD * k] for lst in index.lists(keys)] if len(keys) else []
+    return np.unique(np.concatenate(heads)) if heads else np.zeros(0, dtype=np.int32)
