@@ -67,6 +67,10 @@ class Paths:
         return self.root / "var"
 
     @property
+    def index(self) -> Path:
+        return self.var / "index"
+
+    @property
     def database_url(self) -> str:
         return f"sqlite:///{self.var / 'termtm.db'}"
 
