@@ -68,7 +68,7 @@ class Paths:
 
     @property
     def index(self) -> Path:
-        return self.var / "index"
+        return self.var / "termtm.index"  # the search index beside the store it indexes
 
     @property
     def database_url(self) -> str:

@@ -30,6 +30,14 @@ def _store(args: argparse.Namespace):  # -> Store
     return open_store(url)
 
 
+def _index_dir(args: argparse.Namespace) -> Path:
+    """The semantic index beside the store: NAME.index beside a SQLite file NAME.db (var/termtm.index by default)."""
+    url = args.db or os.environ.get("TERMTM_DATABASE_URL")
+    if url and url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///")).with_suffix(".index")
+    return _paths(args).index
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Clean, align and store the bulletin; write the TMX."""
     from tqdm import tqdm
@@ -54,17 +62,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"store: {result.added} added, {result.changed} changed, {result.removed} removed")
     print(f"wrote {paths.tmx.relative_to(paths.root)} and {paths.cleaned.relative_to(paths.root)}")
     if embedder is not None:
-        _update_search_index(paths, store, embedder)
+        _update_search_index(_index_dir(args), store, embedder)
     return 0
 
 
-def _update_search_index(paths, store, embedder) -> None:  # (Paths, Store, Embedder)
-    """Bring the semantic index under var/index up to date with the store; only new text is encoded."""
+def _update_search_index(index: Path, store, embedder) -> None:  # (Path, Store, Embedder)
+    """Bring the semantic index beside the store up to date; only text missing from its cache is encoded."""
     from termtm.search import update_index
 
-    up = update_index(paths.index, [r.segment for r in store.records()], embedder)
+    up = update_index(index, [r.segment for r in store.records()], embedder)
     how = "rebuilt" if up.rebuilt else f"{up.added} vectors added"
-    print(f"semantic index: {up.size} vectors ({how}, {up.encoded} texts encoded) in {paths.index}")
+    print(f"semantic index: {up.size} vectors ({how}, {up.encoded} texts encoded) in {index}")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -100,11 +108,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise TermTMError(f"document {doc!r} is already in the store: pass --replace or --document NAME")
     added, changed, removed = store.replace_document(doc, segs, _now())
     print(f"imported {len(segs)} units into document {doc!r} ({added} added, {changed} changed, {removed} removed)")
-    paths = _paths(args)
-    if (paths.index / "semantic.json").exists():  # keep an existing semantic index in step with the store
+    index = _index_dir(args)
+    if (index / "semantic.json").exists():  # keep an existing semantic index in step with the store
         from termtm.embed import MemoEmbedder, embedder_from_name
 
-        _update_search_index(paths, store, MemoEmbedder(embedder_from_name()))
+        _update_search_index(index, store, MemoEmbedder(embedder_from_name()))
     return 0
 
 
@@ -155,7 +163,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     """Fuzzy, concordance or semantic search over the store; --json prints a list, best first."""
     from termtm.search import Ranking, Searcher
 
-    searcher = Searcher.from_store(_store(args), _paths(args).index)
+    searcher = Searcher.from_store(_store(args), _index_dir(args))
     if args.mode == "fuzzy":
         hits = searcher.fuzzy(args.query, k=args.k, min_score=args.min)
     elif args.mode == "concordance":

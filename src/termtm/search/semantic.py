@@ -1,6 +1,6 @@
 """Dense retrieval: an embedding cache by text hash and a FAISS index over both language sides, on disk.
 
-Layout of the index directory (var/index/ beside the store):
+Layout of the index directory (var/termtm.index/, beside the store var/termtm.db):
   embeddings/<model>.keys, .f32   append-only cache: one sha1(model, kind, text) per line, one vector per row
   semantic.faiss                  the FAISS index (exact inner product, or HNSW past HNSW_THRESHOLD vectors)
   semantic.tsv                    one line per vector: tuid, side (zh/en), cache key
