@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import reduce
 
 import numpy as np
 
@@ -24,6 +23,9 @@ from termtm.search.postings import char_grams
 KWIC_WIDTH = {Lang.ZH: 15, Lang.EN: 40}
 # A one-word query is a word prefix; its lists are cut to this many times k before verification.
 _HEAD = 4
+# Candidates are intersected and verified this many at a time, so that a frequent phrase stops after k hits
+# instead of intersecting lists of a million entries.
+_CHUNK = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +54,9 @@ def search(memory: MemoryText, query: str, originals: tuple[list[str], list[str]
         return []
     streams = []
     if not has_han(q):  # English first: for a Latin phrase, the English side is the one to show
-        streams.append(_verified(memory.en, _en_candidates(memory, q, k), q, Lang.EN))
+        streams.append(_verified(memory.en, _intersected(_en_lists(memory, q, k)), q, Lang.EN))
     if has_han(q) or len(q) > 1:
-        streams.append(_verified(memory.zh, _zh_candidates(memory, q), q, Lang.ZH))
+        streams.append(_verified(memory.zh, _intersected(_zh_lists(memory, q)), q, Lang.ZH))
     out: list[ConcordanceMatch] = []
     seen: set[int] = set()
     for doc, _, lang, start in heapq.merge(*streams):
@@ -73,12 +75,12 @@ def kwic(text: str, start: int, end: int, width: int) -> Kwic:
     return Kwic(text[max(0, start - width) : start], text[start:end], text[end : end + width])
 
 
-def _verified(texts: list[str], cand: np.ndarray, q: str, lang: Lang) -> Iterator[tuple[int, int, Lang, int]]:
+def _verified(texts: list[str], cand: Iterable[int], q: str, lang: Lang) -> Iterator[tuple[int, int, Lang, int]]:
     """(doc, side order, lang, start) of candidates that really contain the phrase, in memory order."""
     order = 0 if lang is Lang.EN else 1
     # English phrases start at a word boundary (the index is by words); Chinese has no word boundaries.
     pattern = re.compile(r"(?<!\w)" + re.escape(q)) if lang is Lang.EN else None
-    for doc in cand.tolist():
+    for doc in cand:
         if pattern is None:
             start = texts[doc].find(q)
         else:
@@ -88,35 +90,40 @@ def _verified(texts: list[str], cand: np.ndarray, q: str, lang: Lang) -> Iterato
             yield doc, order, lang, start
 
 
-def _intersect(lists: list[np.ndarray]) -> np.ndarray:
-    """Documents in every list; lists come shortest first, so the running result stays small."""
-    if not lists:
-        return np.zeros(0, dtype=np.int32)
-    return reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), lists)
+def _intersected(lists: list[np.ndarray]) -> Iterator[int]:
+    """Documents in every list (shortest first), ascending, a chunk at a time by binary search in the others."""
+    if not lists or any(len(lst) == 0 for lst in lists):
+        return
+    first, rest = lists[0], lists[1:]
+    for i in range(0, len(first), _CHUNK):
+        chunk = first[i : i + _CHUNK]
+        for other in rest:
+            pos = np.minimum(np.searchsorted(other, chunk), len(other) - 1)
+            chunk = chunk[other[pos] == chunk]
+        yield from chunk.tolist()
 
 
-def _zh_candidates(memory: MemoryText, q: str) -> np.ndarray:
-    """Segments whose Chinese side holds every character bigram of the phrase (every character if it is one)."""
+def _zh_lists(memory: MemoryText, q: str) -> list[np.ndarray]:
+    """Posting lists of the phrase's character bigrams (of its character if it is one); [] if one is absent."""
     if len(q) == 1:
-        return _intersect(memory.zh_unigrams.lists(np.unique(char_grams([q], 1)[0])))
+        return memory.zh_unigrams.lists(np.unique(char_grams([q], 1)[0]))
     keys = np.unique(char_grams([q], 2)[0])
     lists = memory.zh_chars.grams.lists(keys)
-    return _intersect(lists) if len(lists) == len(keys) else np.zeros(0, dtype=np.int32)
+    return lists if len(lists) == len(keys) else []
 
 
-def _en_candidates(memory: MemoryText, q: str, k: int) -> np.ndarray:
-    """Segments whose English has every word of the phrase; the last word may be a prefix."""
+def _en_lists(memory: MemoryText, q: str, k: int) -> list[np.ndarray]:
+    """Posting lists of the phrase's words; the last word may be a prefix, checked by the substring search."""
     tokens = word_tokens(q)
     if not tokens:
-        return np.zeros(0, dtype=np.int32)
+        return []
     index = memory.en_words.grams
     whole = tokens[:-1]
     if whole:
         if any(t not in memory.vocab.ids for t in whole):
-            return np.zeros(0, dtype=np.int32)
-        keys = np.unique([ord(memory.vocab.encode_query([t])) for t in whole])
-        # The last word is checked by the substring search; its prefix lists would only add cost.
-        return _intersect(index.lists(keys))
+            return []
+        return index.lists(np.unique([ord(memory.vocab.encode_query([t])) for t in whole]))
+    # One word: any word it begins. Each list is ascending, so the first k of the union are in their heads.
     keys = np.array(sorted(ord(memory.vocab.encode_query([w])) for w in memory.words_with_prefix(tokens[0])))
     heads = [lst[: _HEAD * k] for lst in index.lists(keys)] if len(keys) else []
-    return np.unique(np.concatenate(heads)) if heads else np.zeros(0, dtype=np.int32)
+    return [np.unique(np.concatenate(heads))] if heads else []
