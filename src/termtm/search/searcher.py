@@ -17,7 +17,7 @@ from termtm.model import Lang, Segment
 from termtm.search import concordance as conc
 from termtm.search import fuzzy as fz
 from termtm.search.corpus import MemoryText
-from termtm.search.hybrid import Ranking, fuse
+from termtm.search.hybrid import LEXICAL_WEIGHT, Ranking, fuse
 from termtm.search.lexical import Analyzer, LexicalIndex
 from termtm.search.semantic import VectorIndex
 
@@ -86,11 +86,13 @@ class Searcher:
     """Fuzzy, concordance and semantic search over one memory (segments in memory order)."""
 
     def __init__(self, segments: Sequence[Segment], *, index_dir: Path | None = None,
-                 embedder: Embedder | None = None, user_words: Iterable[str] = ()) -> None:
+                 embedder: Embedder | None = None, user_words: Iterable[str] = (),
+                 lexical_weight: float = LEXICAL_WEIGHT) -> None:
         self.segments = list(segments)
         self.index_dir = index_dir
         self._embedder = embedder
         self.analyzer = Analyzer(user_words)
+        self.lexical_weight = lexical_weight
         self._originals = ([s.zh for s in self.segments], [s.en for s in self.segments])
         self._doc_of = {s.tuid: i for i, s in enumerate(self.segments)}
 
@@ -132,7 +134,7 @@ class Searcher:
             dense.update(self._dense_of(vector, [d for d in lexical if d not in dense]))
         return [SemanticHit(self.segments[d], round(s, 4), sides.get(d),
                             round(dense[d], 4) if d in dense else None, round(lexical.get(d, 0.0), 4))
-                for d, s in fuse(dense, lexical, ranking)[:k]]
+                for d, s in fuse(dense, lexical, ranking, self.lexical_weight)[:k]]
 
     def encode_query(self, query: str) -> np.ndarray:
         """The query's embedding (e5 'query:' prefix on the default embedder)."""
