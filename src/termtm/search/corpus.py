@@ -28,6 +28,11 @@ class Side:
         self.units = units
         self.n = n  # gram size of the candidate index: 2 (character bigrams) or 1 (words)
         self.lengths = np.fromiter((len(u) for u in units), dtype=np.int64, count=len(units))
+        self._array = np.array(units, dtype=object)  # picks thousands of candidates in one C loop
+
+    def pick(self, docs: np.ndarray) -> list[str]:
+        """The unit strings of these segments."""
+        return self._array[docs].tolist()
 
     @cached_property
     def grams(self) -> Postings:
@@ -50,19 +55,28 @@ class Side:
 
         A similarity t = 1 - d / max(|q|, |s|) bounds the length |s| to [t|q|, |q|/t] and the edit
         distance d to (1 - t) max(|q|, |s|); each edit destroys at most n of the query's distinct
-        n-grams, so a candidate must share all but n·d of them. Only the survivors are verified.
+        n-grams, so a segment of length L must share need(L) = G - n·d(L) of the G query n-grams.
+        Only lengths where need(L) <= 0 (the longest ones, or every length for a short query) must
+        be scanned whole; the survivors of both are verified by the caller.
         """
         lq = len(query)
         lo, hi = math.ceil(lq * threshold - _EPS), math.floor(lq / threshold + _EPS)
         grams = np.unique(char_grams([query], self.n)[0])
-        worst = len(grams) - self.n * math.floor((1 - threshold) * hi + _EPS)
-        if worst <= 0:  # short queries: the count filter cannot prune, the length filter can
-            return self.with_length(lo, hi)
+        lengths_range = np.arange(lo, hi + 1)
+        need = len(grams) - self.n * np.floor((1 - threshold) * np.maximum(lengths_range, lq) + _EPS)
+        unfiltered = lengths_range[need <= 0]  # need(L) falls as L grows past |q|: a tail of long lengths
+        if len(unfiltered) and unfiltered[0] <= lq:
+            return self.with_length(lo, hi)  # short query: the count filter cannot prune at all
+        top = int(unfiltered[0]) - 1 if len(unfiltered) else hi
         counts = self.grams.counts(grams, len(self.units))
-        cand = np.flatnonzero(counts >= worst)
+        cand = np.flatnonzero(counts >= need[top - lo])  # need is smallest at the longest filtered length
         lengths = self.lengths[cand]
-        need = len(grams) - self.n * np.floor((1 - threshold) * np.maximum(lengths, lq) + _EPS)
-        return cand[(lengths >= lo) & (lengths <= hi) & (counts[cand] >= need)]
+        ok = (lengths >= lo) & (lengths <= top)
+        cand, lengths = cand[ok], lengths[ok]
+        cand = cand[counts[cand] >= need[lengths - lo]]
+        if len(unfiltered):
+            cand = np.union1d(cand, self.with_length(top + 1, hi))
+        return cand
 
 
 class MemoryText:

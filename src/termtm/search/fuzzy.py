@@ -47,7 +47,7 @@ class FuzzyMatch:
 def percentage(query: str, text: str) -> float:
     """The CAT match percentage of two texts, as `search` computes it (useful to check a single pair)."""
     if has_han(query):
-        a, b = fold(query.strip()), fold(text.strip())
+        a, b = fold(query.strip()), fold(text)  # the query is stripped, the memory's text taken as stored
     else:
         a, b = word_tokens(fold(query)), word_tokens(fold(text))  # type: ignore[assignment]
     return round(100 * Levenshtein.normalized_similarity(a, b), 2)
@@ -82,7 +82,7 @@ def _verify(side: Side, q: str, threshold: float, limit: int) -> list[tuple[int,
     cand = side.fuzzy_candidates(q, threshold)
     if len(cand) == 0:
         return []
-    choices = [side.units[i] for i in cand]
+    choices = side.pick(cand)
     found = process.extract(q, choices, scorer=Levenshtein.normalized_similarity, processor=None,
                             score_cutoff=threshold - 1e-9, limit=limit)
     return [(int(cand[i]), round(100 * s, 2)) for _, s, i in found]
