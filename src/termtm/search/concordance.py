@@ -17,12 +17,14 @@ import numpy as np
 from termtm.model import Lang
 from termtm.search.corpus import MemoryText, word_tokens
 from termtm.search.normalize import fold, has_han
-from termtm.search.postings import char_grams
+from termtm.search.postings import bigram_key, char_grams
 
 # Context shown on each side of the match: about the same reading width in both scripts.
 KWIC_WIDTH = {Lang.ZH: 15, Lang.EN: 40}
 # A one-word query is a word prefix; its lists are cut to this many times k before verification.
 _HEAD = 4
+# A last word that begins more words than this is left to the substring check instead of the index.
+_MAX_COMPLETIONS = 64
 # Candidates are intersected and verified this many at a time, so that a frequent phrase stops after k hits
 # instead of intersecting lists of a million entries.
 _CHUNK = 2048
@@ -113,17 +115,27 @@ def _zh_lists(memory: MemoryText, q: str) -> list[np.ndarray]:
 
 
 def _en_lists(memory: MemoryText, q: str, k: int) -> list[np.ndarray]:
-    """Posting lists of the phrase's words; the last word may be a prefix, checked by the substring search."""
-    tokens = word_tokens(q)
-    if not tokens:
+    """Posting lists of the phrase's words and adjacent word pairs; the last word may be a prefix.
+
+    Words alone leave every segment with "in" and "along" as candidates of "in along"; adjacent pairs
+    leave the segments where they touch. The prefix word joins through the pairs it can complete.
+    """
+    *whole, last = word_tokens(q) or [""]
+    if not last:
         return []
-    index = memory.en_words.grams
-    whole = tokens[:-1]
-    if whole:
-        if any(t not in memory.vocab.ids for t in whole):
+    words = memory.words_with_prefix(last)
+    if not words or any(t not in memory.vocab.ids for t in whole):
+        return []
+    if not whole:  # one word: any word it begins; lists are ascending, so the first k are in their heads
+        keys = np.array(sorted(ord(memory.vocab.encode_query([w])) for w in words))
+        return [np.unique(np.concatenate([lst[: _HEAD * k] for lst in memory.en_words.grams.lists(keys)]))]
+    chars = memory.vocab.encode_query(whole)
+    lists = memory.en_words.grams.lists(np.unique(char_grams([chars], 1)[0]))
+    lists += memory.en_word_pairs.lists(np.unique(char_grams([chars], 2)[0]))
+    if len(words) <= _MAX_COMPLETIONS:
+        keys = np.array(sorted(bigram_key(chars[-1], memory.vocab.encode_query([w])) for w in words))
+        joined = memory.en_word_pairs.lists(keys)
+        if not joined:
             return []
-        return index.lists(np.unique([ord(memory.vocab.encode_query([t])) for t in whole]))
-    # One word: any word it begins. Each list is ascending, so the first k of the union are in their heads.
-    keys = np.array(sorted(ord(memory.vocab.encode_query([w])) for w in memory.words_with_prefix(tokens[0])))
-    heads = [lst[: _HEAD * k] for lst in index.lists(keys)] if len(keys) else []
-    return [np.unique(np.concatenate(heads))] if heads else []
+        lists.append(np.unique(np.concatenate(joined)))
+    return sorted(lists, key=len)

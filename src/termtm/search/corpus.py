@@ -101,6 +101,11 @@ class MemoryText:
         return Side([self.vocab.encode(word_tokens(t)) for t in self.en], 1)
 
     @cached_property
+    def en_word_pairs(self) -> Postings:
+        """Adjacent word pairs of the English side, so that a phrase of common words has few candidates."""
+        return Postings.build(*char_grams(self.en_words.units, 2))
+
+    @cached_property
     def zh_unigrams(self) -> Postings:
         """Single characters of the Chinese side, for one-character concordance queries."""
         return Postings.build(*char_grams(self.zh, 1))

@@ -91,6 +91,11 @@ def query_grams(text: str, n: int) -> np.ndarray:
     return np.unique(keys)
 
 
+def bigram_key(first: str, second: str) -> int:
+    """The key of the bigram of two characters, as `char_grams` makes it."""
+    return (ord(first) << _CP_BITS) | ord(second)
+
+
 # Word ids become code points above Latin-1 and outside the surrogate block, so that a word sequence is a str.
 _FIRST_CP, _SURROGATES, _SURROGATE_SPAN = 0x100, 0xD800, 0x800
 _RESERVED = 4096  # the top code points stand for query words that the memory never uses
