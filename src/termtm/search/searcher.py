@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from termtm.search.corpus import MemoryText
 from termtm.search.hybrid import LEXICAL_WEIGHT, Ranking, fuse
 from termtm.search.lexical import Analyzer, LexicalIndex
 from termtm.search.semantic import VectorIndex
+
+if TYPE_CHECKING:
+    from termtm.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +100,7 @@ class Searcher:
         self._doc_of = {s.tuid: i for i, s in enumerate(self.segments)}
 
     @classmethod
-    def from_store(cls, store: Any, index_dir: Path | None = None, *, embedder: Embedder | None = None,
+    def from_store(cls, store: Store, index_dir: Path | None = None, *, embedder: Embedder | None = None,
                    user_words: Iterable[str] = ()) -> Searcher:
         """A searcher over every stored segment; semantic search reads the index in index_dir."""
         return cls([r.segment for r in store.records()], index_dir=index_dir, embedder=embedder,
