@@ -76,6 +76,10 @@ class Paths:
         return self.root / "var"
 
     @property
+    def index(self) -> Path:
+        return self.var / "termtm.index"  # the search index beside the store it indexes
+
+    @property
     def database_url(self) -> str:
         return f"sqlite:///{self.var / 'termtm.db'}"
 

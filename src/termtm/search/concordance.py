@@ -1,0 +1,141 @@
+"""Concordance: where a phrase occurs, in either language, with keyword-in-context snippets.
+
+Chinese (and any text of the Chinese side) is searched by intersecting character-bigram lists, English by
+intersecting word lists; the few candidates left are checked with a substring search on folded text.
+Segments come back in memory order, as a concordance lists them.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from termtm.model import Lang
+from termtm.search.corpus import MemoryText, word_tokens
+from termtm.search.normalize import fold, has_han
+from termtm.search.postings import bigram_key, char_grams
+
+# Context shown on each side of the match: about the same reading width in both scripts.
+KWIC_WIDTH = {Lang.ZH: 15, Lang.EN: 40}
+# A one-word query is a word prefix; its lists are cut to this many times k before verification.
+_HEAD = 4
+# A last word that begins more words than this is left to the substring check instead of the index.
+_MAX_COMPLETIONS = 64
+# Candidates are intersected and verified this many at a time, so that a frequent phrase stops after k hits
+# instead of intersecting lists of a million entries.
+_CHUNK = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class Kwic:
+    """Left context, the matched text as written in the segment, right context."""
+
+    left: str
+    match: str
+    right: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConcordanceMatch:
+    """A segment index, the side the phrase was found on, and the snippet."""
+
+    doc: int
+    lang: Lang
+    kwic: Kwic
+
+
+def search(memory: MemoryText, query: str, originals: tuple[list[str], list[str]], *, k: int = 20
+           ) -> list[ConcordanceMatch]:
+    """The first k segments, in memory order, whose Chinese or English contains the phrase (folded)."""
+    q = re.sub(r"\s+", " ", fold(query.strip()))
+    if not q or k <= 0:
+        return []
+    streams = []
+    if not has_han(q):  # English first: for a Latin phrase, the English side is the one to show
+        streams.append(_verified(memory.en, _intersected(_en_lists(memory, q, k)), q, Lang.EN))
+    if has_han(q) or len(q) > 1:
+        streams.append(_verified(memory.zh, _intersected(_zh_lists(memory, q)), q, Lang.ZH))
+    out: list[ConcordanceMatch] = []
+    seen: set[int] = set()
+    for doc, _, lang, start in heapq.merge(*streams):
+        if doc in seen:
+            continue
+        seen.add(doc)
+        text = originals[0 if lang is Lang.ZH else 1][doc]
+        out.append(ConcordanceMatch(doc, lang, kwic(text, start, start + len(q), KWIC_WIDTH[lang])))
+        if len(out) == k:
+            break
+    return out
+
+
+def kwic(text: str, start: int, end: int, width: int) -> Kwic:
+    """The snippet around text[start:end] with `width` characters of context on each side."""
+    return Kwic(text[max(0, start - width) : start], text[start:end], text[end : end + width])
+
+
+def _verified(texts: list[str], cand: Iterable[int], q: str, lang: Lang) -> Iterator[tuple[int, int, Lang, int]]:
+    """(doc, side order, lang, start) of candidates that really contain the phrase, in memory order."""
+    order = 0 if lang is Lang.EN else 1
+    # English phrases start at a word boundary (the index is by words); Chinese has no word boundaries.
+    pattern = re.compile(r"(?<!\w)" + re.escape(q)) if lang is Lang.EN else None
+    for doc in cand:
+        if pattern is None:
+            start = texts[doc].find(q)
+        else:
+            m = pattern.search(texts[doc])
+            start = m.start() if m else -1
+        if start >= 0:
+            yield doc, order, lang, start
+
+
+def _intersected(lists: list[np.ndarray]) -> Iterator[int]:
+    """Documents in every list (shortest first), ascending, a chunk at a time by binary search in the others."""
+    if not lists or any(len(lst) == 0 for lst in lists):
+        return
+    first, rest = lists[0], lists[1:]
+    for i in range(0, len(first), _CHUNK):
+        chunk = first[i : i + _CHUNK]
+        for other in rest:
+            pos = np.minimum(np.searchsorted(other, chunk), len(other) - 1)
+            chunk = chunk[other[pos] == chunk]
+        yield from chunk.tolist()
+
+
+def _zh_lists(memory: MemoryText, q: str) -> list[np.ndarray]:
+    """Posting lists of the phrase's character bigrams (of its character if it is one); [] if one is absent."""
+    if len(q) == 1:
+        return memory.zh_unigrams.lists(np.unique(char_grams([q], 1)[0]))
+    keys = np.unique(char_grams([q], 2)[0])
+    lists = memory.zh_chars.grams.lists(keys)
+    return lists if len(lists) == len(keys) else []
+
+
+def _en_lists(memory: MemoryText, q: str, k: int) -> list[np.ndarray]:
+    """Posting lists of the phrase's words and adjacent word pairs; the last word may be a prefix.
+
+    Words alone leave every segment with "in" and "along" as candidates of "in along"; adjacent pairs
+    leave the segments where they touch. The prefix word joins through the pairs it can complete.
+    """
+    *whole, last = word_tokens(q) or [""]
+    if not last:
+        return []
+    words = memory.words_with_prefix(last)
+    if not words or any(t not in memory.vocab.ids for t in whole):
+        return []
+    if not whole:  # one word: any word it begins; lists are ascending, so the first k are in their heads
+        keys = np.array(sorted(ord(memory.vocab.encode_query([w])) for w in words))
+        return [np.unique(np.concatenate([lst[: _HEAD * k] for lst in memory.en_words.grams.lists(keys)]))]
+    chars = memory.vocab.encode_query(whole)
+    lists = memory.en_words.grams.lists(np.unique(char_grams([chars], 1)[0]))
+    lists += memory.en_word_pairs.lists(np.unique(char_grams([chars], 2)[0]))
+    if len(words) <= _MAX_COMPLETIONS:
+        keys = np.array(sorted(bigram_key(chars[-1], memory.vocab.encode_query([w])) for w in words))
+        joined = memory.en_word_pairs.lists(keys)
+        if not joined:
+            return []
+        lists.append(np.unique(np.concatenate(joined)))
+    return sorted(lists, key=len)

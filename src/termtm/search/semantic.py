@@ -1,0 +1,215 @@
+"""Dense retrieval: an embedding cache by text hash and a FAISS index over both language sides, on disk.
+
+Layout of the index directory (var/termtm.index/, beside the store var/termtm.db):
+  embeddings/<model>.keys, .f32   append-only cache: one sha1(model, kind, text) per line, one vector per row
+  semantic.faiss                  the FAISS index (exact inner product, or HNSW past HNSW_THRESHOLD vectors)
+  semantic.tsv                    one line per vector: tuid, side (zh/en), cache key
+  semantic.json                   model name, dimension, index kind
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from termtm.embed import Embedder
+from termtm.errors import TermTMError
+from termtm.model import Segment
+
+logger = logging.getLogger(__name__)
+
+# Below this many vectors an exact search costs under ~5 ms on two cores, so approximation buys nothing.
+HNSW_THRESHOLD = 50_000
+# HNSW graph degree and beam widths: recall@10 >= 0.95 at a million vectors (bench/semantic_eval.py).
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+_BATCH = 64  # texts per encoder call: large enough to amortise, small enough to show progress
+# Segments are encoded as e5 "query:" texts, not "passage:": e5 prescribes "query:" on both sides for
+# symmetric tasks (paraphrase and bitext retrieval), and on the bulletin an English segment then finds
+# its Chinese translation first 85% of the time, against 77% with "passage:" (bench/semantic_eval.py).
+INDEX_KIND = "query"
+
+Side = str  # "zh" or "en"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexUpdate:
+    """What an update did: texts encoded (cache misses), vectors added, whether the index was rebuilt."""
+
+    encoded: int
+    added: int
+    rebuilt: bool
+    size: int
+
+
+class EmbeddingCache:
+    """Vectors by sha1 of (model, kind, text), appended to two files so that a rebuild encodes only new text."""
+
+    def __init__(self, directory: Path, model: str, dim: int) -> None:
+        self.model, self.dim = model, dim
+        slug = re.sub(r"[^\w.-]+", "_", model)
+        directory.mkdir(parents=True, exist_ok=True)
+        self._keys_path, self._vecs_path = directory / f"{slug}.keys", directory / f"{slug}.f32"
+        keys = self._keys_path.read_text(encoding="ascii").split() if self._keys_path.exists() else []
+        vecs = np.fromfile(self._vecs_path, dtype=np.float32) if self._vecs_path.exists() else np.zeros(0, np.float32)
+        n = min(len(keys), len(vecs) // dim)  # an interrupted append leaves one file longer: trust the common part
+        self._vecs = vecs[: n * dim].reshape(n, dim)
+        self._rows = {k: i for i, k in enumerate(keys[:n])}
+        if n < len(keys) or n * dim < len(vecs):
+            self._rewrite()
+
+    def key(self, text: str, kind: str = INDEX_KIND) -> str:
+        """The cache key of one text."""
+        return hashlib.sha1(f"{self.model}\n{kind}\n{text}".encode()).hexdigest()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._rows
+
+    def vectors(self, keys: Sequence[str]) -> np.ndarray:
+        """Cached vectors for these keys (all must be cached)."""
+        return self._vecs[[self._rows[k] for k in keys]] if keys else np.zeros((0, self.dim), np.float32)
+
+    def fill(self, texts: Sequence[str], embedder: Embedder, kind: str = INDEX_KIND) -> int:
+        """Encode and store the texts that are not cached yet; return how many were encoded."""
+        todo = list(dict.fromkeys(t for t in texts if self.key(t, kind) not in self._rows))
+        for i in range(0, len(todo), _BATCH):
+            batch = todo[i : i + _BATCH]
+            self._append([self.key(t, kind) for t in batch], embedder.encode(batch, kind=kind))  # type: ignore[arg-type]
+        return len(todo)
+
+    def _append(self, keys: list[str], vecs: np.ndarray) -> None:
+        vecs = np.ascontiguousarray(vecs, dtype=np.float32).reshape(len(keys), self.dim)
+        with self._vecs_path.open("ab") as fh:
+            fh.write(vecs.tobytes())
+        with self._keys_path.open("a", encoding="ascii") as fh:
+            fh.write("".join(k + "\n" for k in keys))
+        start = len(self._vecs)
+        self._vecs = np.concatenate([self._vecs, vecs])
+        self._rows.update((k, start + j) for j, k in enumerate(keys))
+
+    def _rewrite(self) -> None:
+        keys = sorted(self._rows, key=self._rows.__getitem__)
+        self._keys_path.write_text("".join(k + "\n" for k in keys), encoding="ascii")
+        self._vecs_path.write_bytes(np.ascontiguousarray(self._vecs).tobytes())
+
+
+def make_index(vectors: np.ndarray, *, hnsw_threshold: int = HNSW_THRESHOLD):  # -> faiss.Index
+    """An exact inner-product index for small memories, HNSW (inner product) past the threshold."""
+    import faiss
+
+    dim = vectors.shape[1]
+    if len(vectors) < hnsw_threshold:
+        index = faiss.IndexFlatIP(dim)
+    else:
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def is_hnsw(index: object) -> bool:
+    """True for an approximate (HNSW) index."""
+    return hasattr(index, "hnsw")
+
+
+class VectorIndex:
+    """The persisted FAISS index with one (tuid, side, key) entry per vector."""
+
+    def __init__(self, directory: Path, model: str, dim: int, index: object, entries: list[tuple[str, Side, str]]):
+        self.directory, self.model, self.dim, self.index, self.entries = directory, model, dim, index, entries
+
+    @classmethod
+    def load(cls, directory: Path) -> VectorIndex | None:
+        """The index saved in `directory`, or None if there is none yet."""
+        meta_path = directory / "semantic.json"
+        if not meta_path.exists():
+            return None
+        import faiss
+
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        index = faiss.read_index(str(directory / "semantic.faiss"))
+        if is_hnsw(index):
+            index.hnsw.efSearch = HNSW_EF_SEARCH
+        lines = (directory / "semantic.tsv").read_text(encoding="utf-8").splitlines()
+        entries = [tuple(line.split("\t")) for line in lines]
+        if len(entries) != index.ntotal:
+            raise TermTMError(f"{directory} is inconsistent ({len(entries)} entries, {index.ntotal} vectors): "
+                              "delete it and run `termtm build` again")
+        return cls(directory, meta["model"], int(meta["dim"]), index, entries)  # type: ignore[arg-type]
+
+    def save(self) -> None:
+        """Write the index, its entries and metadata (each file replaced whole)."""
+        import faiss
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = self.directory / "semantic.faiss.tmp"
+        faiss.write_index(self.index, str(tmp))
+        tmp.replace(self.directory / "semantic.faiss")
+        _write(self.directory / "semantic.tsv", "".join("\t".join(e) + "\n" for e in self.entries))
+        meta = {"model": self.model, "dim": self.dim, "kind": "hnsw" if is_hnsw(self.index) else "flat",
+                "vectors": len(self.entries)}
+        _write(self.directory / "semantic.json", json.dumps(meta, indent=1) + "\n")
+
+    def search(self, query: np.ndarray, n: int) -> list[tuple[int, float]]:
+        """The n nearest vectors to one query vector, as (entry row, inner product)."""
+        if not self.entries or n <= 0:
+            return []
+        scores, rows = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32),
+                                         min(n, len(self.entries)))
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+
+    def reconstruct(self, rows: Sequence[int]) -> np.ndarray:
+        """Stored vectors of these entry rows (to score lexical candidates the ANN did not return)."""
+        if not rows:
+            return np.zeros((0, self.dim), np.float32)
+        return np.stack([self.index.reconstruct(int(r)) for r in rows])
+
+
+def wanted(segments: Sequence[Segment]) -> list[tuple[str, Side, str]]:
+    """(tuid, side, text) for every non-empty side: a Chinese-only segment is indexed on its Chinese alone."""
+    return [(s.tuid, side, text) for s in segments for side, text in (("zh", s.zh), ("en", s.en)) if text.strip()]
+
+
+def update_index(directory: Path, segments: Sequence[Segment], embedder: Embedder, *,
+                 hnsw_threshold: int = HNSW_THRESHOLD) -> IndexUpdate:
+    """Make the index in `directory` cover exactly `segments`, encoding only text the cache lacks.
+
+    New segments are appended to the existing index. A removed or changed segment, a model change, or
+    growth past the HNSW threshold rebuilds the index from cached vectors, which costs no encoding.
+    """
+    cache = EmbeddingCache(directory / "embeddings", embedder.name, embedder.dim)
+    want = wanted(segments)
+    encoded = cache.fill([t for _, _, t in want], embedder)
+    entries = [(tuid, side, cache.key(text)) for tuid, side, text in want]
+    old = VectorIndex.load(directory)
+    if old is not None and old.model == embedder.name and set(old.entries) <= set(entries):
+        have = set(old.entries)
+        new = [e for e in entries if e not in have]
+        crossing = not is_hnsw(old.index) and len(old.entries) + len(new) >= hnsw_threshold
+        if not crossing:
+            if new:
+                old.index.add(cache.vectors([k for _, _, k in new]))
+                old.entries.extend(new)
+                old.save()
+            return IndexUpdate(encoded, len(new), False, len(old.entries))
+    index = VectorIndex(directory, embedder.name, embedder.dim,
+                        make_index(cache.vectors([k for _, _, k in entries]), hnsw_threshold=hnsw_threshold), entries)
+    index.save()
+    logger.info("semantic index rebuilt: %d vectors", len(entries))
+    return IndexUpdate(encoded, len(entries), True, len(entries))
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

