@@ -243,6 +243,12 @@ def test_cli_checks_a_tmx_file(built, capsys, tmp_path):
     }
 
 
+def test_cli_checks_the_exported_tmx_like_the_store(built, capsys):
+    paths, _, _ = built
+    assert main(["--root", str(paths.root), "check", str(paths.tmx), "--format", "json", "--ignore", str(IGNORE)]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["ignored"] == 2
+
+
 def test_cli_raw_ocr_counts(built, capsys):
     paths, _, _ = built
     assert main(["--root", str(paths.root), "check", "--raw", "--format", "json", "--ignore", str(IGNORE)]) == 1
