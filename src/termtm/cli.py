@@ -356,6 +356,30 @@ def _terms_report(args: argparse.Namespace, store) -> int:  # store: Store
     return 1 if hard or gaps else 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Editorial checks over a memory file, the store, or the raw OCR bulletin; exit 1 when errors remain."""
+    from termtm.qa import CHECKS, QAContext, Severity, apply_ignore, counts, load_ignore, run_checks, select
+    from termtm.qa.cli import load_units, termbase_for
+    from termtm.qa.ignore import DEFAULT_NAME
+    from termtm.qa.report import RENDERERS
+
+    paths = _paths(args)
+    units = load_units(args, paths, _store)
+    checks = select(args.checks.split(",") if args.checks else None, monolingual=args.raw)
+    findings = run_checks(
+        units, QAContext(termbase_for(args, paths, _store)), checks, min_severity=Severity(args.min_severity)
+    )
+    ignore = Path(args.ignore) if args.ignore else paths.root / DEFAULT_NAME
+    entries = load_ignore(ignore, list(CHECKS)) if args.ignore or ignore.exists() else []
+    kept, ignored = apply_ignore(findings, entries)
+    out = RENDERERS[args.format](kept, counts(kept, ignored=len(ignored)))
+    if args.output:
+        Path(args.output).write_text(out, encoding="utf-8")
+    else:
+        sys.stdout.write(out)
+    return 1 if any(f.severity is Severity.ERROR for f in kept) else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the lookup UI and API with waitress."""
     from waitress import serve
@@ -431,6 +455,18 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=cmd_terms)
+
+    c = sub.add_parser("check", help="editorial checks (terms, numbers, typography, …); exit 1 on errors")
+    c.add_argument("file", nargs="?", help="a TMX, XLIFF or PO file (default: the store)")
+    c.add_argument("--format", default="text", choices=["text", "json", "csv", "html"])
+    c.add_argument("--checks", help="comma-separated check ids (default: all)")
+    c.add_argument("--min-severity", default="info", choices=["info", "warning", "error"])
+    c.add_argument("--ignore", help="ignore list (default: qa-ignore.yaml under --root, if present)")
+    c.add_argument("--raw", action="store_true", help="check the raw OCR bulletin, Chinese line by line")
+    c.add_argument("--src-lang")
+    c.add_argument("--tgt-lang")
+    c.add_argument("-o", "--output")
+    c.set_defaults(func=cmd_check)
 
     v = sub.add_parser("serve", help="serve the lookup UI on localhost")
     v.add_argument("--host", default="127.0.0.1")

@@ -30,8 +30,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese stays readable in API responses
     app.extensions["termtm.store"] = open_store(app.config["DATABASE_URL"])
 
-    from termtm.web import api, ui
+    from termtm.web import api, qa, ui
 
     app.register_blueprint(ui.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(qa.bp)
     return app
