@@ -132,3 +132,12 @@ def test_real_aligned_tmx_from_bertalign_imports_and_exports(tmp_path):
     assert main(["--db", db, "export", "--format", "tmx", "-o", str(out)]) == 0
     again = read_memory(out.read_bytes(), "out.tmx")
     assert len(again) == n
+
+
+def test_the_bulletin_tmx_imports_without_language_options_even_where_chinese_is_mostly_a_url(tmp_path, capsys):
+    from conftest import ROOT
+
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    assert main(["--db", db, "import", str(ROOT / "tmx" / "bulletin-2007-12.tmx")]) == 0
+    seg = open_store(db).get("bulletin-2007-12:bulletin-2007-12:a02:p006:s00")
+    assert seg is not None and "xinhuanet" in seg.zh.lower()

@@ -85,6 +85,8 @@ def read_memory(data: bytes, name: str, *, src: Lang | None = None, tgt: Lang | 
     except UnicodeDecodeError as err:
         raise ParseError(f"{name} is not UTF-8 (byte {err.start}): convert it to UTF-8 and import again") from err
     pairs = _read_csv(text_check or "", name) if fmt.name == "csv" else _read_toolkit(fmt, data, name, src, tgt)
+    if fmt.name == "tmx":  # TMX units come out (zh, en) by their xml:lang; no guessing by script
+        src, tgt = Lang.ZH, Lang.EN
     units = []
     for n, (uid, source, target) in enumerate(pairs, start=1):
         label = f"{name} unit {uid or n}"
