@@ -381,14 +381,18 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the lookup UI and API with waitress."""
+    """Serve the lookup UI and API with waitress (a production WSGI server), building the store first if empty."""
     from waitress import serve
 
     from termtm.web import create_app
 
     url = args.db or os.environ.get("TERMTM_DATABASE_URL") or _paths(args).database_url
-    app = create_app({"DATABASE_URL": url})
-    print(f"serving on http://{args.host}:{args.port}/")
+    if _store(args).count() == 0:
+        print("the store is empty: building it first")
+        args.embedder, args.no_embed = None, False
+        cmd_build(args)
+    app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(_index_dir(args))})
+    print(f"serving on http://{args.host}:{args.port}/", flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads)
     return 0
 

@@ -81,6 +81,16 @@ class Store:
             for r in conn.execute(q):
                 yield SegmentRecord(_segment(r), r.creationdate, r.changedate)
 
+    def article(self, document: str, article: str) -> list[Segment]:
+        """Segments of one article in reading order: the context a segment page shows."""
+        q = (
+            select(segments)
+            .where(segments.c.document == document, segments.c.article == article)
+            .order_by(segments.c.paragraph, segments.c.sentence, segments.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [_segment(r) for r in conn.execute(q)]
+
     def get(self, tuid: str) -> Segment | None:
         """One segment by tuid, or None."""
         with self.engine.connect() as conn:

@@ -7,6 +7,8 @@ from werkzeug.exceptions import HTTPException
 
 from termtm.model import Segment
 from termtm.store import Store
+from termtm.web import services
+from termtm.web.openapi import spec
 
 bp = Blueprint("api", __name__)
 
@@ -60,15 +62,57 @@ def _k(default: int = 10) -> int:
     return k
 
 
+def _min() -> float:
+    try:
+        value = float(request.args.get("min", 70))
+    except ValueError as err:
+        raise BadRequest("min must be a number from 0 to 100") from err
+    if not 0 <= value <= 100:
+        raise BadRequest("min must be a number from 0 to 100")
+    return value
+
+
 @bp.get("/health")
 def health():
-    return jsonify(status="ok", segments=_store().count())
+    return jsonify(status="ok", segments=_store().count(), concepts=len(services.term_index().termbase))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(spec())
+
+
+@bp.get("/fuzzy")
+def fuzzy():
+    q, minimum, k = _query(), _min(), _k(5)
+    return jsonify([h.to_json() for h in services.searcher().fuzzy(q, k=k, min_score=minimum)])
 
 
 @bp.get("/concordance")
 def concordance():
-    segs = _store().concordance(_query(), limit=_k())
-    return jsonify([{**_segment_json(s), "score": 100.0} for s in segs])
+    q, k = _query(), _k()
+    return jsonify([h.to_json() for h in services.searcher().concordance(q, k=k)])
+
+
+@bp.get("/semantic")
+def semantic():
+    q, k = _query(), _k()
+    if not services.semantic_available():
+        return jsonify(error="no semantic index: run `termtm build` (with embeddings) first"), 503
+    return jsonify([h.to_json() for h in services.searcher().semantic(q, k=k)])
+
+
+@bp.get("/terms")
+def terms():
+    return jsonify(services.lookup_terms(_query(), _k()))
+
+
+@bp.get("/terms/<concept_id>")
+def term(concept_id: str):
+    found = services.concept(concept_id)
+    if found is None:
+        return jsonify(error=f"no concept {concept_id}"), 404
+    return jsonify(found)
 
 
 @bp.get("/segments/<path:tuid>")

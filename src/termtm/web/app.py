@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, jsonify, request
 
 import termtm
 from termtm.store import open_store
@@ -30,9 +30,17 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese stays readable in API responses
     app.extensions["termtm.store"] = open_store(app.config["DATABASE_URL"])
 
-    from termtm.web import api, qa, ui
+    from termtm.web import api, qa, tmserver, ui
 
     app.register_blueprint(ui.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(qa.bp)
+    app.register_blueprint(tmserver.bp)
+
+    @app.errorhandler(404)
+    def _not_found(err):  # an unknown /api/ URL still answers JSON, as API clients expect
+        if request.path.startswith("/api/"):
+            return jsonify(error=f"no endpoint {request.path}: see /api/v1/openapi.json"), 404
+        return err
+
     return app

@@ -1,15 +1,85 @@
-"""The lookup page for translators."""
+"""Pages for translators: lookup (terms, fuzzy, concordance, meaning), a term, a segment, downloads."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+import io
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file
+
+from termtm.terms.pinyin import has_han
+from termtm.web import render, services
 
 bp = Blueprint("ui", __name__)
 
 
+@bp.app_template_global()
+def ruby(text: str, pinyin: str):
+    return render.ruby(text, pinyin)
+
+
+@bp.app_template_global()
+def diff_markup(diff):
+    return render.diff_markup(diff)
+
+
 @bp.get("/")
 def lookup():
+    """The lookup page; `?partial=1` returns only the results, for search-as-you-type."""
     q = request.args.get("q", "").strip()[: current_app.config["MAX_QUERY"]]
-    store = current_app.extensions["termtm.store"]
-    results = store.concordance(q, limit=50) if q else []
-    return render_template("lookup.html", q=q, results=results, total=store.count())
+    filters = services.Filters.from_args(request.args)
+    results = services.lookup_all(q, filters) if q else None
+    template = "_results.html" if request.args.get("partial") else "lookup.html"
+    return render_template(
+        template,
+        q=q,
+        results=results,
+        filters=filters,
+        documents=services.store().documents(),
+        total=services.store().count(),
+        concepts=len(services.term_index().termbase),
+    )
+
+
+@bp.get("/term/<concept_id>")
+def term(concept_id: str):
+    """All fields of one concept, and its contexts with the terms highlighted."""
+    concept = services.concept(concept_id, contexts_limit=50)
+    if concept is None:
+        abort(404, f"no concept {concept_id}")
+    contexts = [services.highlighted(c, concept_id=concept_id) for c in concept["contexts"]]
+    return render_template("term.html", c=concept, contexts=contexts)
+
+
+@bp.get("/segment/<path:tuid>")
+def segment(tuid: str):
+    """One segment in its article, with its neighbours and the terms recognised on both sides."""
+    seg = services.store().get(tuid)
+    if seg is None:
+        abort(404, f"no segment {tuid}")
+    article = services.store().article(seg.document, seg.article)
+    here = next(i for i, s in enumerate(article) if s.tuid == tuid)
+    return render_template(
+        "segment.html",
+        s=seg,
+        view=services.highlighted({"tuid": seg.tuid, "zh": seg.zh, "en": seg.en}),
+        terms=services.recognised(seg.zh, seg.en),
+        article=article,
+        here=here,
+        prev=article[here - 1] if here else None,
+        next=article[here + 1] if here + 1 < len(article) else None,
+    )
+
+
+@bp.get("/download/<kind>")
+def download(kind: str):
+    """The memory (TMX) or the term base (TBX, CSV, OmegaT glossary), freshly exported from the store."""
+    if kind not in services.DOWNLOADS:
+        abort(404, f"no download {kind}: use one of {', '.join(services.DOWNLOADS)}")
+    path, mimetype = services.export(kind)
+    # Sent from memory so that no file handle outlives the request.
+    return send_file(io.BytesIO(path.read_bytes()), mimetype=mimetype, as_attachment=True, download_name=path.name)
+
+
+@bp.app_template_filter("lang_of")
+def lang_of(text: str) -> str:
+    return "zh-Hans" if has_han(text) else "en"

@@ -1,0 +1,186 @@
+"""What the web layer needs besides the store: the term index, built once per app from the store.
+
+Routes call these helpers instead of building indexes themselves, so that
+one process holds one copy and the API and the pages agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from termtm.store import Store
+from termtm.terms.attest import concept_tuids
+from termtm.terms.lookup import TermIndex
+from termtm.terms.serialize import concept_json
+from termtm.web.render import highlight
+
+
+def store() -> Store:
+    """The app's store."""
+    return current_app.extensions["termtm.store"]
+
+
+def term_index() -> TermIndex:
+    """The term index over the stored term base, built on first use."""
+    ext = current_app.extensions
+    if "termtm.terms" not in ext:
+        ext["termtm.terms"] = TermIndex(store().termbase())
+        ext["termtm.contexts"] = store().contexts()
+    return ext["termtm.terms"]
+
+
+def lookup_terms(q: str, k: int) -> list[dict[str, Any]]:
+    """Concepts for a query, in the CLI's `terms lookup --json` shape."""
+    index = term_index()
+    contexts = current_app.extensions["termtm.contexts"]
+    return [
+        concept_json(h.concept, concept_tuids(h.concept.id, index.termbase, contexts), store().get, score=h.score)
+        for h in index.lookup(q, limit=k)
+    ]
+
+
+def concept(concept_id: str, contexts_limit: int = 20) -> dict[str, Any] | None:
+    """One concept with up to `contexts_limit` contexts, or None."""
+    index = term_index()
+    c = index.termbase.get(concept_id)
+    if c is None:
+        return None
+    tuids = concept_tuids(c.id, index.termbase, current_app.extensions["termtm.contexts"])
+    return concept_json(c, tuids, store().get, limit=contexts_limit)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What the lookup page narrows results by."""
+
+    document: str = ""
+    status: str = ""
+    min_match: float = 70.0
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> Filters:
+        """From query parameters; a bad minimum falls back to the CAT default of 70%."""
+        try:
+            min_match = min(100.0, max(0.0, float(args.get("min", 70))))
+        except ValueError:
+            min_match = 70.0
+        return cls(args.get("document", ""), args.get("status", ""), min_match)
+
+    def keep(self, tuid: str) -> bool:
+        """Does the segment pass the document and status filters?"""
+        if not self.document and not self.status:
+            return True
+        seg = store().get(tuid)
+        return (
+            bool(seg)
+            and (not self.document or seg.document == self.document)
+            and (not self.status or seg.status.value == self.status)
+        )
+
+
+def index_dir() -> Path:
+    """The semantic index beside a SQLite store (NAME.index), or the configured INDEX_DIR."""
+    configured = current_app.config.get("INDEX_DIR")
+    if configured:
+        return Path(configured)
+    url = current_app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///")).with_suffix(".index")
+    return Path("var/termtm.index")
+
+
+def searcher():  # -> termtm.search.Searcher
+    """The memory's fuzzy, concordance and semantic engines, built on first use, with the term base as jieba words."""
+    ext = current_app.extensions
+    if "termtm.searcher" not in ext:
+        from termtm.search import Searcher
+
+        words = [t.text for _, t in term_index().termbase.terms("zh")]
+        ext["termtm.searcher"] = Searcher.from_store(store(), index_dir(), user_words=words)
+    return ext["termtm.searcher"]
+
+
+def semantic_available() -> bool:
+    """Semantic search needs the index that `termtm build` writes."""
+    return (index_dir() / "semantic.json").exists()
+
+
+def lookup_all(q: str, filters: Filters, k: int = 10) -> dict[str, list[dict[str, Any]]]:
+    """Every group the lookup page shows, each already in its JSON shape."""
+    s = searcher()
+    pool = k * 5 if (filters.document or filters.status) else k
+    fuzzy = [h.to_json() for h in s.fuzzy(q, k=pool, min_score=filters.min_match)]
+    conc = [h.to_json() for h in s.concordance(q, k=pool)]
+    sem = [h.to_json() for h in s.semantic(q, k=pool)] if semantic_available() else []
+    keep = filters.keep
+    return {
+        "terms": lookup_terms(q, k),
+        "fuzzy": [h for h in fuzzy if keep(h["tuid"])][:k],
+        "concordance": [h for h in conc if keep(h["tuid"])][:k],
+        "semantic": [h for h in sem if keep(h["tuid"])][:k],
+    }
+
+
+def recognised(zh: str, en: str) -> list[dict[str, Any]]:
+    """Concepts whose terms occur in a segment, with the term found on each side."""
+    rec = term_index().recognizer
+    found: dict[str, dict[str, Any]] = {}
+    for lang, text in (("zh", zh), ("en", en)):
+        for m in rec.find(text, lang):
+            entry = found.setdefault(m.concept.id, {"concept": m.concept, "zh": [], "en": []})
+            if m.term.text not in entry[lang]:
+                entry[lang].append(m.term.text)
+    return list(found.values())
+
+
+def highlighted(ctx: Mapping[str, str], concept_id: str | None = None) -> dict[str, Any]:
+    """A segment's two sides with recognised terms (of one concept, or all) marked."""
+    rec = term_index().recognizer
+    out: dict[str, Any] = {"tuid": ctx["tuid"]}
+    for lang in ("zh", "en"):
+        spans = [(m.start, m.end) for m in rec.find(ctx[lang], lang) if concept_id in (None, m.concept.id)]
+        if concept_id and not spans:
+            spans = _plain_spans(ctx[lang], concept_id, lang)
+        out[lang] = highlight(ctx[lang], spans)
+    return out
+
+
+def _plain_spans(text: str, concept_id: str, lang: str) -> list[tuple[int, int]]:
+    """Occurrences of a concept's terms inside longer terms (which longest-match recognition hides)."""
+    c = term_index().termbase.get(concept_id)
+    spans = []
+    for t in c.terms_in(lang) if c else ():
+        start = text.lower().find(t.text.lower())
+        if start >= 0:
+            spans.append((start, start + len(t.text)))
+    return spans
+
+
+DOWNLOADS = {
+    "tmx": ("termtm-memory.tmx", "application/x-tmx+xml"),
+    "tbx": ("termtm-terms.tbx", "application/x-tbx+xml"),
+    "csv": ("termtm-terms.csv", "text/csv"),
+    "omegat": ("termtm-glossary.txt", "text/plain"),
+}
+
+
+def export(kind: str) -> tuple[Path, str]:
+    """Write a download to the app's export folder (under var/) and return its path and MIME type."""
+    from termtm.build import export_terms, export_tmx
+
+    name, mimetype = DOWNLOADS[kind]
+    folder = Path(current_app.config.get("EXPORT_DIR") or index_dir().parent / "exports")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    when = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    if kind == "tmx":
+        export_tmx(store(), path, when)
+    else:
+        export_terms(store(), kind, path, when)
+    return path.resolve(), mimetype

@@ -1,0 +1,138 @@
+"""End to end in Debian's Chromium, driven by Playwright: a translator types, sees, follows links.
+
+Runs the real app on waitress in this process. Screenshots go to var/screenshots/ (git-ignored), or to
+$TERMTM_SCREENSHOTS. Never runs `playwright install`: it uses /usr/bin/chromium, which .ci/run installs.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from termtm.search import update_index
+from termtm.web import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = Path(os.environ.get("TERMTM_SCREENSHOTS", ROOT / "var" / "screenshots"))
+
+
+@pytest.fixture(scope="module")
+def base_url(built, embedder, tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk); .ci/run does it")
+    pytest.importorskip("playwright.sync_api", reason="playwright (the Python package) is in the [test] extra")
+    from waitress import create_server
+
+    paths, store, _ = built
+    index = tmp_path_factory.mktemp("browser") / "termtm.index"
+    update_index(index, [r.segment for r in store.records()], embedder)
+    app = create_app({"DATABASE_URL": paths.database_url, "INDEX_DIR": str(index)})
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser(base_url):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def type_query(page, text: str) -> None:
+    """Type as a translator does and wait for search-as-you-type to answer for exactly this query."""
+    page.fill("#q", "")
+    page.type("#q", text, delay=20)
+    page.wait_for_function("q => document.body.dataset.searched === q", arg=text, timeout=20_000)
+
+
+def test_a_chinese_query_shows_the_term_with_pinyin_and_the_segments(page):
+    page.goto("/")
+    type_query(page, "反拐")
+    first = page.locator("#results .hit.term").first
+    assert "fǎn" in first.inner_text()
+    assert page.locator("#conc-h .count").inner_text() != "0"
+    page.screenshot(path=str(SHOTS / "lookup-zh.png"), full_page=False)
+
+
+def test_an_english_query_finds_the_ministry_and_fuzzy_matches(page):
+    page.goto("/")
+    type_query(page, "Ministry of Public Security")
+    assert 'href="/term/mps"' in page.locator("#results .hit.term").first.inner_html()
+    page.screenshot(path=str(SHOTS / "lookup-en.png"))
+
+
+def test_a_pinyin_query_follows_through_to_the_term_and_a_segment(page):
+    page.goto("/")
+    type_query(page, "gonganbu")
+    page.locator("#results .hit.term").first.get_by_role("link", name="mps").click()
+    page.wait_for_url("**/term/mps")
+    assert "Ministry of Public Security" in page.locator("h1").inner_text()
+    page.screenshot(path=str(SHOTS / "term.png"))
+    page.locator("ol.contexts a").first.click()
+    page.wait_for_url("**/segment/**")
+    assert page.locator("li[aria-current=true]").count() == 1
+    assert page.locator('a[href="/term/mps"]').count() >= 1
+    page.screenshot(path=str(SHOTS / "segment.png"))
+
+
+def test_keyboard_moves_through_results_and_enter_opens_one(page):
+    page.goto("/")
+    type_query(page, "SOM5")
+    page.focus("#q")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.classList.contains('hit')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/term/som5")
+
+
+def test_copy_button_and_pinyin_toggle(page):
+    page.goto("/?q=IMM2")
+    page.locator(".hit.term .copy").first.click()
+    page.wait_for_function("document.body.dataset.copied !== undefined")
+    assert page.evaluate("document.body.dataset.copied")
+    assert page.locator("rt").first.is_visible()
+    page.uncheck("#ruby-toggle")
+    assert not page.locator("rt").first.is_visible()
+    page.reload()
+    assert not page.locator("rt").first.is_visible()  # the choice is remembered
+
+
+def test_the_page_works_at_phone_width(browser, base_url):
+    context = browser.new_context(base_url=base_url, viewport={"width": 375, "height": 740}, is_mobile=True)
+    pg = context.new_page()
+    pg.goto("/?q=湄公河次区域")
+    assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    pg.screenshot(path=str(SHOTS / "lookup-phone.png"), full_page=False)
+    context.close()
+
+
+def test_screenshots_were_saved(base_url):
+    for name in ("lookup-zh.png", "lookup-en.png", "term.png", "segment.png"):
+        assert (SHOTS / name).stat().st_size > 10_000, name

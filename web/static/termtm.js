@@ -1,0 +1,95 @@
+// termtm lookup: search-as-you-type (debounced), keyboard navigation, copy to clipboard, pinyin toggle.
+// Served by the app itself; no CDN, no framework.
+(function () {
+  "use strict";
+  const DEBOUNCE_MS = 250;
+
+  function debounce(fn, ms) {
+    let timer;
+    return function (...args) { clearTimeout(timer); timer = setTimeout(() => fn.apply(this, args), ms); };
+  }
+
+  function hits() { return Array.from(document.querySelectorAll(".hit")); }
+
+  function setupSearch() {
+    const form = document.getElementById("lookup");
+    const results = document.getElementById("results");
+    if (!form || !results) return;
+    let controller = null;
+    const run = debounce(function () {
+      const params = new URLSearchParams(new FormData(form));
+      if (!params.get("q").trim()) { results.innerHTML = ""; return; }
+      history.replaceState(null, "", "?" + params.toString());
+      params.set("partial", "1");
+      if (controller) controller.abort();
+      controller = new AbortController();
+      fetch("?" + params.toString(), { signal: controller.signal, headers: { "Accept": "text/html" } })
+        .then((r) => r.text())
+        .then((html) => { results.innerHTML = html; document.body.dataset.searched = params.get("q"); })
+        .catch((e) => { if (e.name !== "AbortError") console.error(e); });
+    }, DEBOUNCE_MS);
+    form.addEventListener("input", run);
+    form.addEventListener("change", run);
+  }
+
+  function setupKeys() {
+    document.addEventListener("keydown", function (e) {
+      const list = hits();
+      const i = list.indexOf(document.activeElement);
+      const inSearch = document.activeElement && document.activeElement.id === "q";
+      if (e.key === "ArrowDown" && (inSearch || i >= 0)) {
+        e.preventDefault();
+        (list[i + 1] || list[0] || document.activeElement).focus();
+      } else if (e.key === "ArrowUp" && i >= 0) {
+        e.preventDefault();
+        (i === 0 ? document.getElementById("q") : list[i - 1]).focus();
+      } else if (e.key === "Enter" && i >= 0 && e.target === list[i]) {
+        window.location.href = list[i].dataset.href;
+      } else if (e.key === "c" && i >= 0 && e.target === list[i]) {
+        const button = list[i].querySelector(".copy");
+        if (button) button.click();
+      }
+    });
+    document.addEventListener("click", function (e) {
+      const hit = e.target.closest(".hit");
+      if (hit && !e.target.closest("a, button")) window.location.href = hit.dataset.href;
+    });
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    const area = document.createElement("textarea");
+    area.value = text; document.body.appendChild(area); area.select();
+    document.execCommand("copy"); area.remove();
+    return Promise.resolve();
+  }
+
+  function setupCopy() {
+    document.addEventListener("click", function (e) {
+      const button = e.target.closest(".copy");
+      if (!button) return;
+      e.preventDefault();
+      copyText(button.dataset.copy).then(() => {
+        button.classList.add("done");
+        document.body.dataset.copied = button.dataset.copy;
+        setTimeout(() => button.classList.remove("done"), 1500);
+      });
+    });
+  }
+
+  function setupRuby() {
+    const toggle = document.getElementById("ruby-toggle");
+    if (!toggle) return;
+    const off = localStorage.getItem("termtm.ruby") === "off";
+    toggle.checked = !off;
+    document.body.classList.toggle("no-ruby", off);
+    toggle.addEventListener("change", function () {
+      document.body.classList.toggle("no-ruby", !toggle.checked);
+      localStorage.setItem("termtm.ruby", toggle.checked ? "on" : "off");
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupSearch(); setupKeys(); setupCopy(); setupRuby();
+  });
+})();
