@@ -47,6 +47,11 @@ def overlap(a: set[str], b: set[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b))
 
 
+def is_han(char: str) -> bool:
+    """True for a Han (Chinese) character."""
+    return bool(_HAN.match(char))
+
+
 def is_chinese(text: str, threshold: float = 0.3) -> bool:
     """True if at least `threshold` of the letters are Han characters."""
     letters = [c for c in text if c.isalpha()]
