@@ -18,7 +18,7 @@ from align_eval import SETS, SHARED, read_gold
 from termtm.align.dp import Window
 from termtm.align.features import Side
 from termtm.align.lexicon import default_lexicon
-from termtm.align.scoring import BEAD_INDEX, BEAD_TYPES, FEATURES, BeadScorer, SpanVectors, Weights
+from termtm.align.scoring import BEAD_INDEX, BEAD_TYPES, EMBEDDING_MODEL, FEATURES, BeadScorer, SpanVectors
 from termtm.align.sentences import BAND_MIN, EMBED_KIND, WINDOW_MARGIN, neighbourhoods
 from termtm.embed import Embedder, MemoEmbedder, embedder_from_name
 
@@ -41,7 +41,7 @@ def examples(embedder: Embedder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         t_side = Side.of(tgt, chinese=False, lexicon=default_lexicon())
         s_vecs = SpanVectors(embedder.encode(src, kind=EMBED_KIND))
         t_vecs = SpanVectors(embedder.encode(tgt, kind=EMBED_KIND))
-        scorer = BeadScorer(s_side, t_side, Weights(), src_vecs=s_vecs, tgt_vecs=t_vecs)
+        scorer = BeadScorer(s_side, t_side, EMBEDDING_MODEL, src_vecs=s_vecs, tgt_vecs=t_vecs)
         n, m = len(src), len(tgt)
         scorer.set_neighbourhood(*neighbourhoods(s_vecs.vecs, t_vecs.vecs, Window.band(n, m, BAND_MIN)))
         cells, i, j = [(0, 0)], 0, 0
@@ -80,17 +80,25 @@ def fit(x: np.ndarray, types: np.ndarray, y: np.ndarray, steps: int = 50) -> tup
     return coef, intercepts
 
 
+EMBEDDING_ONLY = ("margin", "cosine", "weakest_part", "local_margin")
+"""Features that need an embedder: zero for the model used without one."""
+
+
 def main() -> None:
-    """Fit and print the coefficients, with the share of gold beads the model ranks first in their row."""
+    """Fit and print both models' coefficients: with embeddings, and without (--no-embed)."""
     x, types, y = examples(MemoEmbedder(embedder_from_name()))
-    coef, intercepts = fit(x, types, y)
     print(f"{len(y)} candidate beads, {int(y.sum())} gold")
-    for name, c in zip(FEATURES, coef, strict=True):
-        print(f"  {name:14} {c:8.3f}")
-    print("fitted=(")
-    print(f"    ({', '.join(f'{c:.3f}' for c in coef)}),")
-    print(f"    ({', '.join(f'{c:.3f}' for c in intercepts)}),")
-    print(")")
+    for label, x_used in (("EMBEDDING_MODEL", x), ("LEXICAL_MODEL", _without_embeddings(x))):
+        coef, intercepts = fit(x_used, types, y)
+        print(f"{label}: " + ", ".join(f"{name} {c:.3f}" for name, c in zip(FEATURES, coef, strict=True)))
+        print(f"    coefficients=({', '.join(f'{c:.3f}' for c in coef)}),")
+        print(f"    intercepts=({', '.join(f'{c:.3f}' for c in intercepts)}),")
+
+
+def _without_embeddings(x: np.ndarray) -> np.ndarray:
+    out = x.copy()
+    out[:, [FEATURES.index(name) for name in EMBEDDING_ONLY]] = 0.0
+    return out
 
 
 if __name__ == "__main__":

@@ -16,6 +16,10 @@ import numpy as np
 from termtm.align import cues
 from termtm.align.lexicon import Lexicon, content_stems
 
+OPEN_QUOTES = ("“", '"', "‘", "'", "「", "『")
+CLOSE_QUOTES = ("”", '"', "’", "'", "」", "』")
+"""Quotation marks: a bead whose sides open (or close) a quotation together is likely a bead of dialogue."""
+
 Span = tuple[int, int]
 """(first sentence, number of sentences) on one side."""
 
@@ -29,6 +33,8 @@ class Side:
     lengths: np.ndarray  # cumulative characters: lengths[k] = characters of texts[:k]
     numbers: tuple[frozenset[str], ...]
     latin: tuple[frozenset[str], ...]
+    opens: np.ndarray  # the sentence starts with an opening quotation mark
+    closes: np.ndarray  # the sentence ends with a closing quotation mark
     words: tuple[tuple[frozenset[str], ...], ...]
     """Dictionary evidence per sentence: for Chinese, each content word's gloss stems;
     for English, each content-word stem as a one-element set. Empty without a lexicon."""
@@ -47,6 +53,8 @@ class Side:
             texts=tuple(texts),
             chinese=chinese,
             lengths=np.concatenate([[0], np.cumsum(sizes)]).astype(np.float64),
+            opens=np.array([t.lstrip().startswith(OPEN_QUOTES) for t in texts]),
+            closes=np.array([t.rstrip().endswith(CLOSE_QUOTES) for t in texts]),
             numbers=tuple(frozenset(cues.numbers(t)) for t in texts),
             latin=tuple(frozenset(cues.latin_tokens(t)) for t in texts),
             words=words,

@@ -12,7 +12,6 @@ import functools
 import gzip
 import logging
 import re
-from collections.abc import Iterable
 from importlib import resources
 
 _WORD = re.compile(r"[a-z]+")
@@ -110,12 +109,6 @@ class Lexicon:
     def gloss_stems(self, text: str) -> frozenset[str]:
         """English stems that translate some word of a Chinese text."""
         return frozenset().union(*(self.glosses(w) for w in self.words(text)))
-
-
-def coverage(en_stems: Iterable[str], glosses: frozenset[str]) -> tuple[int, int]:
-    """(English content stems that the Chinese side's glosses cover, all English content stems)."""
-    stems = set(en_stems)
-    return len(stems & glosses), len(stems)
 
 
 @functools.cache
