@@ -19,7 +19,7 @@ from termtm.align.dp import Window
 from termtm.align.features import Side
 from termtm.align.lexicon import default_lexicon
 from termtm.align.scoring import BEAD_INDEX, BEAD_TYPES, EMBEDDING_MODEL, FEATURES, BeadScorer, SpanVectors
-from termtm.align.sentences import BAND_MIN, EMBED_KIND, WINDOW_MARGIN, neighbourhoods
+from termtm.align.sentences import EMBED_KIND, WINDOW_MARGIN, band_width, neighbourhoods
 from termtm.embed import Embedder, MemoEmbedder, embedder_from_name
 
 UNSEEN_PENALTY = 2.0
@@ -43,7 +43,7 @@ def examples(embedder: Embedder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         t_vecs = SpanVectors(embedder.encode(tgt, kind=EMBED_KIND))
         scorer = BeadScorer(s_side, t_side, EMBEDDING_MODEL, src_vecs=s_vecs, tgt_vecs=t_vecs)
         n, m = len(src), len(tgt)
-        scorer.set_neighbourhood(*neighbourhoods(s_vecs.vecs, t_vecs.vecs, Window.band(n, m, BAND_MIN)))
+        scorer.set_neighbourhood(*neighbourhoods(s_vecs.vecs, t_vecs.vecs, Window.band(n, m, band_width(n, m))))
         cells, i, j = [(0, 0)], 0, 0
         for b in gold:
             i, j = i + len(b.src), j + len(b.tgt)
