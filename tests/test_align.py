@@ -219,3 +219,23 @@ def test_cli_align_refuses_non_utf8(tmp_path, capsys):
     tgt.write_text("The meeting opened.\n", encoding="utf-8")
     assert main(["align", str(src), str(tgt), "--no-embed"]) == 2
     assert "not UTF-8" in capsys.readouterr().err
+
+
+def test_plain_text_paragraphs_are_hard_anchors(monkeypatch):
+    from termtm.align import texts
+
+    calls = []
+
+    def counting(src, tgt, **kw):
+        calls.append((list(src), list(tgt)))
+        return align_sentences(src, tgt, **kw)
+
+    monkeypatch.setattr(texts, "align_sentences", counting)
+    zh = "".join(ZH[:2]) + "\n\n" + "".join(ZH[2:]) + "\n"
+    en = " ".join(EN[:2]) + "\n" + " ".join(EN[2:]) + "\n"
+    aligned = texts.align_texts(zh, en)
+    assert calls == [(ZH[:2], EN[:2]), (ZH[2:], EN[2:])]  # one search per paragraph pair
+    assert aligned.src == ZH and aligned.tgt == EN
+    assert aligned.beads[:2] == [Bead((0,), (0,)), Bead((1,), (1,))]
+    # No bead crosses the paragraph boundary (Chinese 2 | English 2).
+    assert all((max(b.src, default=9) < 2) == (max(b.tgt, default=9) < 2) for b in aligned.beads if b.src and b.tgt)
