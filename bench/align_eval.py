@@ -15,7 +15,8 @@ as '[src ids]:[tgt ids]'), aligns each text and prints, per set and pooled:
 
 Counts are pooled over a set's files. Tune on mac/dev only; every other set is held out.
 
-    python bench/align_eval.py [--sets mac/dev,nonlit/pol] [--no-embed] [--limit N] [--merged sum|path]
+    python bench/align_eval.py [--sets mac/dev,nonlit/pol] [--no-embed] [--limit N] [--files 001,005]
+                               [--merged sum|path]
 """
 
 from __future__ import annotations
@@ -127,13 +128,16 @@ def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def run_set(name: str, embedder: Embedder | None, *, limit: int = 0, **options: object) -> Counts:
-    """Align every file of one gold set and return its pooled counts."""
+def run_set(
+    name: str, embedder: Embedder | None, *, limit: int = 0, files: Sequence[str] = (), **options: object
+) -> Counts:
+    """Align every file of one gold set (or the named ones) and return its pooled counts."""
     src_dir, tgt_dir, gold_dir = (SHARED / p for p in SETS[name][:3])
     src_lang = SETS[name][3]
     tgt_lang = Lang.EN if src_lang is Lang.ZH else Lang.ZH
     counts = Counts()
-    for f in sorted(p.name for p in src_dir.iterdir())[: limit or None]:
+    names = sorted(p.name for p in src_dir.iterdir() if not files or p.name in files)
+    for f in names[: limit or None]:
         src = (src_dir / f).read_text(encoding="utf-8").splitlines()
         tgt = (tgt_dir / f).read_text(encoding="utf-8").splitlines()
         start = time.perf_counter()
@@ -162,6 +166,7 @@ def main() -> None:
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--no-embed", action="store_true")
     ap.add_argument("--limit", type=int, default=0, help="files per set (0: all)")
+    ap.add_argument("--files", default="", help="comma-separated file names to keep, e.g. 001,005 (default: all)")
     ap.add_argument("--merged", default="sum", choices=[m.value for m in MergedVectors])
     args = ap.parse_args()
     # A fresh memo per set, so that a set's time includes encoding all of its sentences.
@@ -169,7 +174,8 @@ def main() -> None:
     pooled: dict[str, Counts] = {"held out": Counts(), "nonlit": Counts()}
     for name in args.sets.split(","):
         embedder = None if args.no_embed else MemoEmbedder(embedder_from_name())
-        counts = run_set(name, embedder, limit=args.limit, merged=MergedVectors(args.merged))
+        files = [f for f in args.files.split(",") if f]
+        counts = run_set(name, embedder, limit=args.limit, files=files, merged=MergedVectors(args.merged))
         print(format_row(name, "tune" if name in TUNING else "held", counts), flush=True)
         if name not in TUNING:
             pooled["held out"] += counts
