@@ -1,14 +1,22 @@
 """Benchmark: the aligner against the gold standards in ../shared/eval.
 
 Reads MAC dev/test and nonlit pol/aca/mag (one sentence per line, gold beads
-as '[src ids]:[tgt ids]'), aligns each text, and prints strict precision,
-recall and F1 as aligner-eval's utils/eval.py defines them (a test bead counts
-only if it equals a gold bead exactly; results pooled over a set's files), and
-the wall time per 1,000 source sentences.
+as '[src ids]:[tgt ids]'), aligns each text and prints, per set and pooled:
 
-    python bench/align_eval.py [--sets mac/dev,nonlit/pol] [--no-embed] [--limit N]
+- strict P/R/F1 as aligner-eval's utils/eval.py defines them: a test bead
+  counts only if it equals a gold bead exactly, empty sides included;
+  P = matches / test beads, R = matches / gold beads;
+- lax P/R/F1 as Bertalign's eval.py (from Vecalign's score.py) defines them:
+  a test bead also counts if it shares a source and a target sentence with
+  one gold bead; recall is computed the other way round, without beads that
+  have an empty side;
+- Bertalign's strict F1 (its recall also leaves out empty-side beads);
+- wall time per 1,000 source sentences, embedding included.
 
-Tune on mac/dev only; every other set is held out.
+Counts are pooled over a set's files. Tune on mac/dev only; every other set is held out.
+
+    python bench/align_eval.py [--sets mac/dev,nonlit/pol] [--no-embed] [--limit N] [--files 001,005]
+                               [--merged sum|path]
 """
 
 from __future__ import annotations
@@ -16,19 +24,23 @@ from __future__ import annotations
 import argparse
 import re
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from termtm.align import Bead, align_sentences
-from termtm.embed import MemoEmbedder, embedder_from_name
+from termtm.align import Bead, MergedVectors, align_sentences
+from termtm.embed import Embedder, MemoEmbedder, embedder_from_name
+from termtm.model import Lang
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
 SETS = {
-    "mac/dev": ("mac/dev/zh", "mac/dev/en", "mac/dev/gold"),
-    "mac/test": ("mac/test/src", "mac/test/tgt", "mac/test/gold"),
-    "nonlit/pol": ("nonlit/pol/src", "nonlit/pol/tgt", "nonlit/pol/gold"),
-    "nonlit/aca": ("nonlit/aca/src", "nonlit/aca/tgt", "nonlit/aca/gold"),
-    "nonlit/mag": ("nonlit/mag/src", "nonlit/mag/tgt", "nonlit/mag/gold"),
+    "mac/dev": ("mac/dev/zh", "mac/dev/en", "mac/dev/gold", Lang.ZH),
+    "mac/test": ("mac/test/src", "mac/test/tgt", "mac/test/gold", Lang.ZH),
+    "nonlit/pol": ("nonlit/pol/src", "nonlit/pol/tgt", "nonlit/pol/gold", Lang.ZH),
+    "nonlit/aca": ("nonlit/aca/src", "nonlit/aca/tgt", "nonlit/aca/gold", Lang.EN),
+    "nonlit/mag": ("nonlit/mag/src", "nonlit/mag/tgt", "nonlit/mag/gold", Lang.EN),
 }
+TUNING = {"mac/dev"}
 _BEAD = re.compile(r"\[([\d,\s]*)\]:\[([\d,\s]*)\]")
 
 
@@ -43,36 +55,136 @@ def read_gold(path: Path) -> list[Bead]:
     return beads
 
 
-def strict(test: list[Bead], gold: list[Bead]) -> tuple[int, int, int]:
-    """(matches, test beads, gold beads): exact bead equality, empty sides included."""
+@dataclass
+class Counts:
+    """Pooled counts for one set: aligner-eval strict, and Bertalign's precision and recall counts."""
+
+    match: int = 0
+    test: int = 0
+    gold: int = 0
+    p: tuple[int, int, int] = (0, 0, 0)  # (strict TP, lax TP, beads judged) for precision
+    r: tuple[int, int, int] = (0, 0, 0)  # the same for recall
+    sentences: int = 0
+    seconds: float = 0.0
+
+    def add(self, test: Sequence[Bead], gold: Sequence[Bead]) -> None:
+        """Score one file's beads."""
+        gold_set = set(gold)
+        self.match += sum(b in gold_set for b in test)
+        self.test += len(test)
+        self.gold += len(gold)
+        self.p = _plus(self.p, _precision(test, gold))
+        full = [b for b in test if b.src and b.tgt]
+        self.r = _plus(self.r, _precision([b for b in gold if b.src and b.tgt], full))
+
+    def row(self) -> tuple[float, ...]:
+        """strict P, R, F1; lax P, R, F1; Bertalign strict F1; seconds per 1,000 sentences."""
+        sp, sr = _div(self.match, self.test), _div(self.match, self.gold)
+        bp, br = _div(self.p[0], self.p[2]), _div(self.r[0], self.r[2])
+        lp, lr = _div(self.p[1], self.p[2]), _div(self.r[1], self.r[2])
+        secs = 1000 * self.seconds / self.sentences if self.sentences else 0.0
+        return sp, sr, _f1(sp, sr), lp, lr, _f1(lp, lr), _f1(bp, br), secs
+
+    def __iadd__(self, other: Counts) -> Counts:
+        self.match, self.test, self.gold = self.match + other.match, self.test + other.test, self.gold + other.gold
+        self.p, self.r = _plus(self.p, other.p), _plus(self.r, other.r)
+        self.sentences, self.seconds = self.sentences + other.sentences, self.seconds + other.seconds
+        return self
+
+
+def _precision(test: Sequence[Bead], gold: Sequence[Bead]) -> tuple[int, int, int]:
+    """(strict TP, lax TP, test beads) as in Vecalign's score.py, leaving out ([], []) beads."""
     gold_set = set(gold)
-    return sum(b in gold_set for b in test), len(test), len(gold)
+    by_src: dict[int, set[int]] = {}
+    by_tgt: dict[int, set[int]] = {}
+    for k, b in enumerate(gold):
+        for i in b.src:
+            by_src.setdefault(i, set()).add(k)
+        for j in b.tgt:
+            by_tgt.setdefault(j, set()).add(k)
+    strict = lax = judged = 0
+    for b in test:
+        if not b.src and not b.tgt:
+            continue
+        judged += 1
+        if b in gold_set:
+            strict, lax = strict + 1, lax + 1
+            continue
+        src_beads = set().union(*(by_src.get(i, set()) for i in b.src))
+        tgt_beads = set().union(*(by_tgt.get(j, set()) for j in b.tgt))
+        lax += bool(src_beads & tgt_beads)
+    return strict, lax, judged
+
+
+def _plus(a: tuple[int, int, int], b: tuple[int, int, int]) -> tuple[int, int, int]:
+    return a[0] + b[0], a[1] + b[1], a[2] + b[2]
+
+
+def _div(a: float, b: float) -> float:
+    return a / b if b else 0.0
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def run_set(
+    name: str, embedder: Embedder | None, *, limit: int = 0, files: Sequence[str] = (), **options: object
+) -> Counts:
+    """Align every file of one gold set (or the named ones) and return its pooled counts."""
+    src_dir, tgt_dir, gold_dir = (SHARED / p for p in SETS[name][:3])
+    src_lang = SETS[name][3]
+    tgt_lang = Lang.EN if src_lang is Lang.ZH else Lang.ZH
+    counts = Counts()
+    names = sorted(p.name for p in src_dir.iterdir() if not files or p.name in files)
+    for f in names[: limit or None]:
+        src = (src_dir / f).read_text(encoding="utf-8").splitlines()
+        tgt = (tgt_dir / f).read_text(encoding="utf-8").splitlines()
+        start = time.perf_counter()
+        beads = align_sentences(src, tgt, embedder=embedder, src_lang=src_lang, tgt_lang=tgt_lang, **options)
+        counts.seconds += time.perf_counter() - start
+        counts.sentences += len(src)
+        counts.add(beads, read_gold(gold_dir / f"{f}.align"))
+    return counts
+
+
+HEADER = (
+    f"{'set':12} {'use':5} {'strict P':>8} {'R':>6} {'F1':>6}   {'lax P':>6} {'R':>6} {'F1':>6}"
+    f"   {'BA-F1':>6} {'s/1k':>7}"
+)
+
+
+def format_row(name: str, use: str, counts: Counts) -> str:
+    """One table row."""
+    sp, sr, sf, lp, lr, lf, bf, secs = counts.row()
+    return f"{name:12} {use:5} {sp:8.3f} {sr:6.3f} {sf:6.3f}   {lp:6.3f} {lr:6.3f} {lf:6.3f}   {bf:6.3f} {secs:7.1f}"
 
 
 def main() -> None:
-    """Align every file of the chosen sets and print one row per set."""
-    ap = argparse.ArgumentParser()
+    """Align every file of the chosen sets and print one row per set, then pooled rows."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--no-embed", action="store_true")
     ap.add_argument("--limit", type=int, default=0, help="files per set (0: all)")
+    ap.add_argument("--files", default="", help="comma-separated file names to keep, e.g. 001,005 (default: all)")
+    ap.add_argument("--merged", default="sum", choices=[m.value for m in MergedVectors])
     args = ap.parse_args()
-    embedder = None if args.no_embed else MemoEmbedder(embedder_from_name())
-    print(f"{'set':12} {'files':>5} {'P':>6} {'R':>6} {'F1':>6} {'s/1k':>7}")
+    # A fresh memo per set, so that a set's time includes encoding all of its sentences.
+    print(HEADER)
+    pooled: dict[str, Counts] = {"held out": Counts(), "nonlit": Counts()}
     for name in args.sets.split(","):
-        src_dir, tgt_dir, gold_dir = (SHARED / p for p in SETS[name])
-        files = sorted(p.name for p in src_dir.iterdir())[: args.limit or None]
-        match = n_test = n_gold = sentences = 0
-        start = time.perf_counter()
-        for f in files:
-            src = (src_dir / f).read_text(encoding="utf-8").splitlines()
-            tgt = (tgt_dir / f).read_text(encoding="utf-8").splitlines()
-            beads = align_sentences(src, tgt, embedder=embedder)
-            m, t, g = strict(beads, read_gold(gold_dir / f"{f}.align"))
-            match, n_test, n_gold, sentences = match + m, n_test + t, n_gold + g, sentences + len(src)
-        secs = time.perf_counter() - start
-        p, r = match / n_test, match / n_gold
-        f1 = 2 * p * r / (p + r) if p + r else 0.0
-        print(f"{name:12} {len(files):5d} {p:6.3f} {r:6.3f} {f1:6.3f} {1000 * secs / sentences:7.1f}")
+        embedder = None if args.no_embed else MemoEmbedder(embedder_from_name())
+        files = [f for f in args.files.split(",") if f]
+        counts = run_set(name, embedder, limit=args.limit, files=files, merged=MergedVectors(args.merged))
+        print(format_row(name, "tune" if name in TUNING else "held", counts), flush=True)
+        if name not in TUNING:
+            pooled["held out"] += counts
+        if name.startswith("nonlit/"):
+            pooled["nonlit"] += counts
+    for label, counts in pooled.items():
+        if counts.test:
+            print(format_row(label, "pool", counts))
+    print("strict: aligner-eval utils/eval.py; lax and BA-F1 (strict): Bertalign eval.py; s/1k: per 1,000 source sents")
 
 
 if __name__ == "__main__":

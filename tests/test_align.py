@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+from conftest import shared
+from lxml import etree
+
 from termtm.align import Bead, align_sentences, format_beads
+from termtm.align.dp import Window
+from termtm.align.lexicon import content_stems, default_lexicon
+from termtm.align.sentences import band_width
 from termtm.cli import main
+from termtm.errors import AlignmentError
+from termtm.model import Lang
 
 ZH = [
     "2007年12月12-14日，第五次高官会在北京召开。",
@@ -18,12 +29,40 @@ EN = [
     "It was a complete success.",
     "The meeting was a great success.",
 ]
+EXCERPT_BEADS = 110
+"""Gold beads of MAC-Dev chapter 001 used as the excerpt: about 120 Chinese and 130 English sentences."""
 
 
 def _covers_each_once(beads, n, m):
     src = [i for b in beads for i in b.src]
     tgt = [j for b in beads for j in b.tgt]
     return src == list(range(n)) and tgt == list(range(m))
+
+
+def _read_gold(text: str) -> list[Bead]:
+    beads = []
+    for line in text.splitlines():
+        left, right = re.fullmatch(r"\[([\d,]*)\]:\[([\d,]*)\]", line.replace(" ", "")).groups()
+        beads.append(Bead(tuple(int(x) for x in left.split(",") if x), tuple(int(x) for x in right.split(",") if x)))
+    return beads
+
+
+@pytest.fixture(scope="module")
+def excerpt():
+    """The first EXCERPT_BEADS gold beads of MAC-Dev 001 (Wang Xiaobo), with exactly their sentences."""
+    root = shared("eval", "mac", "dev")
+    gold = _read_gold((root / "gold" / "001.align").read_text(encoding="utf-8"))[:EXCERPT_BEADS]
+    n = max(i for b in gold for i in b.src) + 1
+    m = max(j for b in gold for j in b.tgt) + 1
+    zh = (root / "zh" / "001").read_text(encoding="utf-8").splitlines()[:n]
+    en = (root / "en" / "001").read_text(encoding="utf-8").splitlines()[:m]
+    return zh, en, gold
+
+
+def _strict_f1(test, gold):
+    match = len(set(test) & set(gold))
+    p, r = match / len(test), match / len(gold)
+    return 2 * p * r / (p + r)
 
 
 def test_one_to_one_with_embeddings(embedder):
@@ -37,8 +76,109 @@ def test_one_to_two_when_english_splits_a_sentence(embedder):
     assert beads[-1] == Bead((3,), (3, 4))
 
 
+def test_mac_dev_excerpt_matches_the_gold(excerpt, embedder):
+    zh, en, gold = excerpt
+    beads = align_sentences(zh, en, embedder=embedder)
+    assert _covers_each_once(beads, len(zh), len(en))
+    # Every bead matches the gold on this excerpt (measured); allow a few to move.
+    assert _strict_f1(beads, gold) >= 0.95
+
+
+def test_mac_dev_excerpt_without_embeddings_still_finds_most_beads(excerpt):
+    zh, en, gold = excerpt
+    beads = align_sentences(zh, en)
+    assert _covers_each_once(beads, len(zh), len(en))
+    # Length and the CC-CEDICT dictionary alone also find every gold bead here (measured).
+    assert _strict_f1(beads, gold) >= 0.9
+
+
+def test_missing_paragraph_becomes_one_sided_beads(excerpt, embedder):
+    zh, en, gold = excerpt
+    # Drop the English of gold beads 40..54, as if the translator had left out a passage.
+    cut = [j for b in gold[40:55] for j in b.tgt]
+    orphans = {i for b in gold[40:55] for i in b.src}
+    en_cut = [t for j, t in enumerate(en) if j not in cut]
+    beads = align_sentences(zh, en_cut, embedder=embedder)
+    assert _covers_each_once(beads, len(zh), len(en_cut))
+    unaligned = {i for b in beads if not b.tgt for i in b.src}
+    assert len(unaligned & orphans) >= 0.8 * len(orphans)
+    assert len(unaligned - orphans) <= 3
+    # Beads away from the gap are still right.
+    shift = {j: j - sum(c < j for c in cut) for j in range(len(en)) if j not in cut}
+    far = [Bead(b.src, tuple(shift[j] for j in b.tgt)) for k, b in enumerate(gold) if not 35 <= k < 60]
+    assert len(set(far) & set(beads)) >= 0.85 * len(far)
+
+
+def test_one_side_much_shorter_gives_sensible_beads(excerpt, embedder):
+    zh, en, gold = excerpt
+    short = en[: len(gold[:10]) + 2]
+    beads = align_sentences(zh[:80], short, embedder=embedder)
+    assert _covers_each_once(beads, 80, len(short))
+    assert sum(1 for b in beads if b.src and b.tgt) <= len(short)
+    assert beads[0] == gold[0]
+
+
+def test_empty_lines_come_back_as_one_sided_beads(excerpt, embedder):
+    zh, en, _ = excerpt
+    zh, en = zh[:30], en[:33]
+    plain = align_sentences(zh, en, embedder=embedder)
+    zh_gappy = ["", *zh[:10], "  ", *zh[10:]]
+    en_gappy = [*en[:5], "", *en[5:], ""]
+    beads = align_sentences(zh_gappy, en_gappy, embedder=embedder)
+    assert _covers_each_once(beads, len(zh_gappy), len(en_gappy))
+    assert Bead((0,), ()) in beads and Bead((11,), ()) in beads
+    assert Bead((), (5,)) in beads and Bead((), (len(en_gappy) - 1,)) in beads
+    # The other beads are those of the input without blank lines.
+    zmap = [k for k, t in enumerate(zh_gappy) if t.strip()]
+    emap = [k for k, t in enumerate(en_gappy) if t.strip()]
+    expected = [Bead(tuple(zmap[i] for i in b.src), tuple(emap[j] for j in b.tgt)) for b in plain]
+    assert [b for b in beads if b.src and b.tgt and b not in expected] == []
+
+
+def test_very_long_sentences_pair_up_and_leave_their_neighbours_alone(excerpt, embedder):
+    zh, en, gold = excerpt
+    # Gold beads 10..39 joined into one sentence on each side: about 600 Chinese and 2,500 English
+    # characters, far beyond what e5 reads (512 tokens).
+    s0, s1 = gold[10].src[0], gold[39].src[-1] + 1
+    t0, t1 = gold[10].tgt[0], gold[39].tgt[-1] + 1
+    zh_long = [*zh[:s0], "".join(zh[s0:s1]), *zh[s1 : s1 + 20]]
+    en_long = [*en[:t0], " ".join(en[t0:t1]), *en[t1 : t1 + 20]]
+    assert len(zh_long[s0]) > 500 and len(en_long[t0]) > 2000
+    beads = align_sentences(zh_long, en_long, embedder=embedder)
+    assert _covers_each_once(beads, len(zh_long), len(en_long))
+    assert Bead((s0,), (t0,)) in beads
+    assert beads[:10] == gold[:10]
+
+
+def test_swapped_languages_are_detected():
+    with pytest.raises(AlignmentError, match="swapped"):
+        align_sentences(EN, ZH)
+    with pytest.raises(AlignmentError, match="--src-lang en --tgt-lang zh"):
+        align_sentences(EN, ZH, src_lang=Lang.ZH, tgt_lang=Lang.EN)
+
+
+def test_english_source_aligns_when_declared(embedder):
+    beads = align_sentences(EN, ZH, embedder=embedder, src_lang=Lang.EN, tgt_lang=Lang.ZH)
+    assert beads[:3] == [Bead((i,), (i,)) for i in range(3)]
+    assert beads[-1] == Bead((3, 4), (3,))
+
+
 def test_empty_side_gives_skip_beads():
     assert align_sentences([], ["a", "b"]) == [Bead((), (0,)), Bead((), (1,))]
+
+
+def test_search_grows_with_length_not_its_square():
+    def cells(n):
+        return Window.band(n, 2 * n, band_width(n, 2 * n)).cells()
+
+    assert cells(20000) < 2.1 * cells(10000)
+
+
+def test_dictionary_glosses_chinese_words_in_english_stems():
+    lexicon = default_lexicon()
+    glosses = lexicon.gloss_stems("六国部长签署了联合宣言。")
+    assert {"sign", "minist", "declar"} <= glosses
+    assert content_stems("The ministers signed the Joint Declaration.") == {"minist", "sign", "joint", "declar"}
 
 
 def test_beads_format_is_the_gold_format():
@@ -53,9 +193,49 @@ def test_cli_align_presplit_beads(tmp_path, capsys):
     assert capsys.readouterr().out == "[0]:[0]\n[1]:[1]\n[2]:[2]\n[3]:[3]\n"
 
 
+def test_cli_align_writes_tmx(tmp_path):
+    src, tgt, out = tmp_path / "zh.txt", tmp_path / "en.txt", tmp_path / "out.tmx"
+    src.write_text("".join(ZH) + "\n", encoding="utf-8")
+    tgt.write_text(" ".join(EN) + "\n", encoding="utf-8")
+    assert main(["align", str(src), str(tgt), "--format", "tmx", "--no-embed", "-o", str(out)]) == 0
+    root = etree.parse(str(out)).getroot()
+    assert root.find("header").get("srclang") == "zh-CN"
+    segs = [[s.text for s in tu.iter("seg")] for tu in root.iter("tu")]
+    assert len(segs) == 4
+    assert segs[1] == ["近200人出席了会议。", "Nearly 200 people attended."]
+
+
+def test_cli_align_reports_swapped_inputs(tmp_path, capsys):
+    src, tgt = tmp_path / "en.txt", tmp_path / "zh.txt"
+    src.write_text("\n".join(EN) + "\n", encoding="utf-8")
+    tgt.write_text("\n".join(ZH) + "\n", encoding="utf-8")
+    assert main(["align", str(src), str(tgt), "--presplit", "--no-embed"]) == 2
+    assert "swapped" in capsys.readouterr().err
+
+
 def test_cli_align_refuses_non_utf8(tmp_path, capsys):
     src, tgt = tmp_path / "zh.txt", tmp_path / "en.txt"
     src.write_bytes("会议召开。".encode("gb18030"))
     tgt.write_text("The meeting opened.\n", encoding="utf-8")
     assert main(["align", str(src), str(tgt), "--no-embed"]) == 2
     assert "not UTF-8" in capsys.readouterr().err
+
+
+def test_plain_text_paragraphs_are_hard_anchors(monkeypatch):
+    from termtm.align import texts
+
+    calls = []
+
+    def counting(src, tgt, **kw):
+        calls.append((list(src), list(tgt)))
+        return align_sentences(src, tgt, **kw)
+
+    monkeypatch.setattr(texts, "align_sentences", counting)
+    zh = "".join(ZH[:2]) + "\n\n" + "".join(ZH[2:]) + "\n"
+    en = " ".join(EN[:2]) + "\n" + " ".join(EN[2:]) + "\n"
+    aligned = texts.align_texts(zh, en)
+    assert calls == [(ZH[:2], EN[:2]), (ZH[2:], EN[2:])]  # one search per paragraph pair
+    assert aligned.src == ZH and aligned.tgt == EN
+    assert aligned.beads[:2] == [Bead((0,), (0,)), Bead((1,), (1,))]
+    # No bead crosses the paragraph boundary (Chinese 2 | English 2).
+    assert all((max(b.src, default=9) < 2) == (max(b.tgt, default=9) < 2) for b in aligned.beads if b.src and b.tgt)

@@ -11,8 +11,14 @@ import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from termtm.errors import TermTMError
+
+if TYPE_CHECKING:
+    from termtm.align.texts import AlignedText
+    from termtm.embed import Embedder
+    from termtm.model import Lang, Segment
 
 
 def _now() -> str:
@@ -178,35 +184,92 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_align(args: argparse.Namespace) -> int:
-    """Align two texts; with --presplit each line is one sentence."""
-    from termtm.align import align_sentences, format_beads
-    from termtm.corpus.segment import split_en, split_zh
+    """Align two texts (plain, one sentence per line with --presplit, or document files)."""
+    from termtm.align.texts import align_texts
     from termtm.embed import MemoEmbedder, embedder_from_name
+    from termtm.model import Lang
 
-    def read(p: str) -> list[str]:
-        try:
-            text = Path(p).read_text(encoding="utf-8")
-        except UnicodeDecodeError as err:
-            raise TermTMError(f"{p} is not UTF-8 (byte {err.start}): convert it first") from err
-        return text.splitlines()
-
-    src, tgt = read(args.src), read(args.tgt)
-    if not args.presplit:
-        split_s = split_zh if args.src_lang.startswith("zh") else split_en
-        split_t = split_zh if args.tgt_lang.startswith("zh") else split_en
-        src = [s for line in src for s in split_s(line)]
-        tgt = [s for line in tgt for s in split_t(line)]
+    src_lang, tgt_lang = Lang.parse(args.src_lang), Lang.parse(args.tgt_lang)
+    src_text, tgt_text = _read_utf8(args.src), _read_utf8(args.tgt)
     embedder = None if args.no_embed else MemoEmbedder(embedder_from_name(args.embedder))
-    beads = align_sentences(src, tgt, embedder=embedder)
-    if args.format == "beads":
-        out = format_beads(beads)
+    if _is_document(src_text) and _is_document(tgt_text):
+        if args.format == "beads" or args.presplit:
+            raise TermTMError(
+                "document files align paragraph by paragraph: use --format tsv or tmx, and no --presplit"
+            )
+        out = _align_document_files(src_text, tgt_text, src_lang, args.format, embedder)
     else:
-        out = "".join(" ".join(src[i] for i in b.src) + "\t" + " ".join(tgt[j] for j in b.tgt) + "\n" for b in beads)
+        aligned = align_texts(
+            src_text, tgt_text, src_lang=src_lang, tgt_lang=tgt_lang, presplit=args.presplit, embedder=embedder
+        )
+        out = _render_beads(aligned, src_lang, tgt_lang, args.format, Path(args.src).stem)
     if args.output:
-        Path(args.output).write_text(out, encoding="utf-8")
+        Path(args.output).write_bytes(out)
     else:
-        sys.stdout.write(out)
+        sys.stdout.buffer.write(out)
+        sys.stdout.flush()
     return 0
+
+
+def _read_utf8(path: str) -> str:
+    """A text file's contents, or an error that says how to fix the encoding."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as err:
+        raise TermTMError(f"{path}: no such file") from err
+    except UnicodeDecodeError as err:
+        raise TermTMError(
+            f"{path} is not UTF-8 (byte {err.start}): convert it first, e.g. iconv -f GB18030 -t UTF-8"
+        ) from err
+
+
+def _is_document(text: str) -> bool:
+    return text.lstrip("\ufeff \n").startswith("@document")
+
+
+def _render_beads(aligned: AlignedText, src_lang: Lang, tgt_lang: Lang, fmt: str, name: str) -> bytes:
+    """Beads as the gold format, TSV (source, target) or TMX; TMX leaves out beads with an empty side."""
+    from termtm.align import format_beads
+    from termtm.model import Lang, Segment
+
+    if fmt == "beads":
+        return format_beads(aligned.beads).encode("utf-8")
+    pairs = [
+        (" ".join(aligned.src[i] for i in b.src), " ".join(aligned.tgt[j] for j in b.tgt)) for b in aligned.beads
+    ]
+    if fmt == "tsv":
+        return "".join(f"{s}\t{t}\n" for s, t in pairs).encode("utf-8")
+    zh_first = src_lang is Lang.ZH or tgt_lang is not Lang.ZH
+    segments = [
+        Segment(tuid=f"{name}:{k:05d}", zh=s if zh_first else t, en=t if zh_first else s, document=name, sentence=k)
+        for k, (s, t) in enumerate(pairs)
+        if s and t
+    ]
+    if len(segments) < len(pairs):
+        print(f"termtm: {len(pairs) - len(segments)} one-sided beads left out of the TMX", file=sys.stderr)
+    return _tmx(segments, src_lang)
+
+
+def _align_document_files(src_text: str, tgt_text: str, src_lang: Lang, fmt: str, embedder: Embedder | None) -> bytes:
+    """Align two document files paragraph by paragraph, as the build does; TSV or TMX."""
+    from termtm.align import align_documents
+    from termtm.corpus.docfile import parse_document
+    from termtm.model import Lang
+
+    src_doc, tgt_doc = parse_document(src_text), parse_document(tgt_text)
+    zh, en = (src_doc, tgt_doc) if src_lang is Lang.ZH else (tgt_doc, src_doc)
+    segments = align_documents(zh, en, embedder=embedder)
+    if fmt == "tmx":
+        return _tmx(segments, src_lang)
+    rows = ((s.zh, s.en) if src_lang is Lang.ZH else (s.en, s.zh) for s in segments)
+    return "".join(f"{a}\t{b}\n" for a, b in rows).encode("utf-8")
+
+
+def _tmx(segments: list[Segment], src_lang: Lang) -> bytes:
+    """The segments as TMX, with the source language in the header."""
+    from termtm.formats.tmx import TmxHeader, write_tmx
+
+    return write_tmx(segments, TmxHeader(creationdate=_now(), srclang=src_lang.value))
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -433,10 +496,12 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("align", help="align two texts sentence by sentence")
     a.add_argument("src")
     a.add_argument("tgt")
-    a.add_argument("--src-lang", default="zh")
-    a.add_argument("--tgt-lang", default="en")
+    a.add_argument("--src-lang", default="zh", help="language of SRC: zh (default) or en")
+    a.add_argument("--tgt-lang", default="en", help="language of TGT: en (default) or zh")
     a.add_argument("--presplit", action="store_true", help="each input line is one sentence")
-    a.add_argument("--format", default="tsv", choices=["beads", "tsv"])
+    a.add_argument(
+        "--format", default="tsv", choices=["beads", "tsv", "tmx"], help="beads: gold format of ../shared/eval"
+    )
     a.add_argument("--embedder")
     a.add_argument("--no-embed", action="store_true")
     a.add_argument("-o", "--output")

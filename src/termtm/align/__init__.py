@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from termtm.align.document import align_documents
-from termtm.align.dp import Bead, align_sentences, format_beads
+from termtm.align.dp import Bead, format_beads
+from termtm.align.scoring import Weights
+from termtm.align.sentences import MergedVectors, align_sentences
 
-__all__ = ["Bead", "align_documents", "align_sentences", "format_beads"]
+__all__ = ["Bead", "MergedVectors", "Weights", "align_documents", "align_sentences", "format_beads"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 
@@ -23,12 +22,6 @@ def length_ratio(zh_texts: list[str], en_texts: list[str]) -> float:
     return en / zh
 
 
-def length_cost(src_len: int, tgt_len: int, ratio: float, sigma: float = 0.33) -> float:
-    """Negative log-likelihood (up to a constant) that tgt_len translates src_len at this ratio."""
-    x = math.log((tgt_len + 2) / (ratio * src_len + 2))
-    return x * x / (2 * sigma * sigma)
-
-
 def numbers(text: str) -> set[str]:
     """Digit sequences in a text, with full-width digits folded and thousands separators dropped."""
     text = unicodedata.normalize("NFKC", text)
@@ -40,11 +33,9 @@ def latin_tokens(text: str) -> set[str]:
     return set(_LATIN.findall(unicodedata.normalize("NFKC", text)))
 
 
-def overlap(a: set[str], b: set[str]) -> float:
-    """Dice overlap in [0, 1]; 0 when both are empty, so that absence is no evidence."""
-    if not a and not b:
-        return 0.0
-    return 2 * len(a & b) / (len(a) + len(b))
+def is_han(char: str) -> bool:
+    """True for a Han (Chinese) character."""
+    return bool(_HAN.match(char))
 
 
 def is_chinese(text: str, threshold: float = 0.3) -> bool:

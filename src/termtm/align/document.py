@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from termtm.align import cues
-from termtm.align.dp import Bead, align_sentences
+from termtm.align.dp import Bead
+from termtm.align.sentences import EMBED_KIND, align_sentences
 from termtm.corpus.segment import split_en, split_zh
 from termtm.embed import Embedder
 from termtm.errors import AlignmentError
@@ -35,6 +36,10 @@ def align_documents(
     zh_all = [p.text for a in zh.articles for p in a.paragraphs]
     en_all = [p.text for a in en.articles for p in a.paragraphs]
     ratio = cues.length_ratio(zh_all, en_all)
+    if embedder is not None:  # one batch for the whole document; a memoising embedder then answers each paragraph
+        embedder.encode(
+            [s for t in zh_all for s in split_zh(t)] + [s for t in en_all for s in split_en(t)], kind=EMBED_KIND
+        )
     segments: list[Segment] = []
     for za, ea in zip(zh.articles, en.articles, strict=True):
         for pno, (zp, ep) in enumerate(zip(za.paragraphs, ea.paragraphs, strict=True)):
