@@ -236,16 +236,18 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=200, help="held-out queries in the scale test")
     ap.add_argument("--keywords", type=int, default=300, help="keyword queries with known answers")
     ap.add_argument("--no-scale", action="store_true", help="quality tables only")
+    ap.add_argument("--scale-only", action="store_true", help="the scale test only")
     args = ap.parse_args()
     segs, held = memory(args.work, args.wmt, args.queries)
     cache, embedder, rate = encode_all(args.work, segs, held)
     print(f"memory: {len(segs)} segments (294 bulletin + {args.wmt} WMT); {rate}", flush=True)
     enc = encoding_latency(embedder, [s.en for s in segs[:40]] + [s.zh for s in segs[-40:]])
     print(enc, flush=True)
-    table = quality(args.work, segs, cache, embedder, args.keywords)
-    print("\nknown answers: each sentence as a query for its segment in a memory holding only the other language;"
-          " keyword queries (a segment's names, numbers and longest words) on the two-sided memory")
-    print("\n".join(table))
+    if not args.scale_only:
+        table = quality(args.work, segs, cache, embedder, args.keywords)
+        print("\nknown answers: each sentence as a query for its segment in a memory holding only the other "
+              "language; keyword queries (a segment's names, numbers and longest words) on the two-sided memory")
+        print("\n".join(table))
     if args.no_scale:
         return
     rows = scale(args.work, segs, held, cache, embedder, args.scale)
