@@ -168,26 +168,29 @@ def scale(work: Path, segs: list[Segment], held: list[str], cache: EmbeddingCach
     mb = rss_mb() - before
     flat = faiss.IndexFlatIP(vecs.shape[1])
     flat.add(vecs)
-    _, truth = flat.search(queries, 10)
+    true_scores, truth = flat.search(queries, 10)
     rows = [f"1M-scale index: {n:,} vectors of dim {vecs.shape[1]}, HNSW M=32 efConstruction=80, built in "
             f"{build.seconds:.0f} s, +{mb:.0f} MB", "",
-            "| search | efSearch | recall@10 vs exact | p50 / p95 per query |", "|---|---|---|---|"]
-    for ef in (32, 64, HNSW_EF_SEARCH, 256):
+            "| search | efSearch | recall@10 vs exact (ids) | recall@10, ties counted | p50 / p95 per query |",
+            "|---|---|---|---|---|"]
+    for ef in sorted({32, 64, 128, HNSW_EF_SEARCH, 512}):
         hnsw.hnsw.efSearch = ef
-        _, got = hnsw.search(queries, 10)
+        scores, got = hnsw.search(queries, 10)
         recall = np.mean([len(set(g) & set(t)) / 10 for g, t in zip(got, truth, strict=True)])
+        # Copies of one source tie within noise: a hit scoring at least the exact 10th score is as good.
+        tied = np.mean(scores >= true_scores[:, 9:10] - 1e-5)
         lat = []
         for q in queries:
             with Timer() as t:
                 hnsw.search(q[None, :], 10)
             lat.append(t.seconds)
-        rows.append(f"| HNSW | {ef} | {recall:.3f} | {pct(lat)[0]:.2f} / {pct(lat)[1]:.2f} ms |")
+        rows.append(f"| HNSW | {ef} | {recall:.3f} | {tied:.3f} | {pct(lat)[0]:.2f} / {pct(lat)[1]:.2f} ms |")
     lat = []
     for q in queries[:50]:
         with Timer() as t:
             flat.search(q[None, :], 10)
         lat.append(t.seconds)
-    rows.append(f"| exact (flat IP) | - | 1.000 | {pct(lat)[0]:.2f} / {pct(lat)[1]:.2f} ms |")
+    rows.append(f"| exact (flat IP) | - | 1.000 | 1.000 | {pct(lat)[0]:.2f} / {pct(lat)[1]:.2f} ms |")
     hnsw.hnsw.efSearch = HNSW_EF_SEARCH
     del flat
     rows += ["", hybrid_at_scale(work, sides, src, hnsw, held, queries, embedder)]
