@@ -168,17 +168,18 @@ def scale(work: Path, segs: list[Segment], held: list[str], cache: EmbeddingCach
     mb = rss_mb() - before
     flat = faiss.IndexFlatIP(vecs.shape[1])
     flat.add(vecs)
-    true_scores, truth = flat.search(queries, 10)
+    _, truth = flat.search(queries, 10)
     rows = [f"1M-scale index: {n:,} vectors of dim {vecs.shape[1]}, HNSW M=32 efConstruction=80, built in "
             f"{build.seconds:.0f} s, +{mb:.0f} MB", "",
-            "| search | efSearch | recall@10 vs exact (ids) | recall@10, ties counted | p50 / p95 per query |",
+            "| search | efSearch | recall@10 vs exact (ids) | same texts as exact | p50 / p95 per query |",
             "|---|---|---|---|---|"]
     for ef in sorted({32, 64, 128, HNSW_EF_SEARCH, 512}):
         hnsw.hnsw.efSearch = ef
-        scores, got = hnsw.search(queries, 10)
+        _, got = hnsw.search(queries, 10)
         recall = np.mean([len(set(g) & set(t)) / 10 for g, t in zip(got, truth, strict=True)])
-        # Copies of one source tie within noise: a hit scoring at least the exact 10th score is as good.
-        tied = np.mean(scores >= true_scores[:, 9:10] - 1e-5)
+        # About n / 3,600 noisy copies share each real text and tie within noise, so which ten copies come back
+        # is chance; "same texts" compares the real texts behind the hits instead of the copies.
+        tied = np.mean([len(set(src[g]) & set(src[t])) / len(set(src[t])) for g, t in zip(got, truth, strict=True)])
         lat = []
         for q in queries:
             with Timer() as t:
