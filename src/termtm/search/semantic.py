@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 # Below this many vectors an exact search costs under ~5 ms on two cores, so approximation buys nothing.
 HNSW_THRESHOLD = 50_000
 # HNSW graph degree and beam widths (bench/semantic_eval.py, real vectors + noisy copies): at 200k vectors
-# efSearch 128 gives recall@10 0.945, 256 gives 0.978 for 3.9 ms p95; at 1M, 256 costs 9.7 ms p95.
+# efSearch 128 gives recall@10 0.945, 256 gives 0.978 (7.8 ms p95 under load). At 1M the same data, with
+# about 280 near-copies of each text, gives only 0.45 (3.6 ms p95): open problem, see the notes.
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 256
