@@ -125,11 +125,11 @@ def test_user_dictionary_keeps_terms_whole():
     assert "反拐进程" in plain.tokens("湄公河次区域合作反拐进程")
 
 
-def test_hnsw_past_the_threshold_returns_what_exact_search_returns(indexed, searcher, embedder, tmp_path):
+def test_ivf_past_the_threshold_returns_what_exact_search_returns(indexed, searcher, embedder, tmp_path):
     paths, segments, _ = indexed
     shutil.copytree(paths.index / "embeddings", tmp_path / "embeddings")
-    update = update_index(tmp_path, segments, embedder, hnsw_threshold=100)
-    assert update.rebuilt and json.loads((tmp_path / "semantic.json").read_text())["kind"] == "hnsw"
+    update = update_index(tmp_path, segments, embedder, approx_threshold=100)
+    assert update.rebuilt and json.loads((tmp_path / "semantic.json").read_text())["kind"] == "ivf"
     approx = Searcher(segments, index_dir=tmp_path, embedder=embedder)
     for s in segments[::10]:
         vector = searcher.encode_query(s.en)
