@@ -11,6 +11,7 @@ import pytest
 
 from termtm.cli import main
 from termtm.embed import embedder_from_name
+from termtm.errors import TermTMError
 from termtm.model import Lang, Segment
 from termtm.search import Ranking, Searcher, update_index
 from termtm.search.lexical import Analyzer
@@ -124,11 +125,11 @@ def test_user_dictionary_keeps_terms_whole():
     assert "反拐进程" in plain.tokens("湄公河次区域合作反拐进程")
 
 
-def test_hnsw_past_the_threshold_returns_what_exact_search_returns(indexed, searcher, embedder, tmp_path):
+def test_ivf_past_the_threshold_returns_what_exact_search_returns(indexed, searcher, embedder, tmp_path):
     paths, segments, _ = indexed
     shutil.copytree(paths.index / "embeddings", tmp_path / "embeddings")
-    update = update_index(tmp_path, segments, embedder, hnsw_threshold=100)
-    assert update.rebuilt and json.loads((tmp_path / "semantic.json").read_text())["kind"] == "hnsw"
+    update = update_index(tmp_path, segments, embedder, approx_threshold=100)
+    assert update.rebuilt and json.loads((tmp_path / "semantic.json").read_text())["kind"] == "ivf"
     approx = Searcher(segments, index_dir=tmp_path, embedder=embedder)
     for s in segments[::10]:
         vector = searcher.encode_query(s.en)
@@ -147,7 +148,7 @@ def test_cli_semantic_prints_json_best_first(indexed, capsys):
 
 def test_missing_index_is_a_clear_error(built, tmp_path):
     _, store, _ = built
-    with pytest.raises(Exception, match="run `termtm build` first"):
+    with pytest.raises(TermTMError, match="run `termtm build`"):
         Searcher.from_store(store, tmp_path / "none").semantic("反拐")
 
 
@@ -164,3 +165,19 @@ def test_sentence_transformers_backend_with_a_model_shipped_on_pypi(indexed, tmp
     hits = searcher.semantic("Burma localised the training materials of the region", k=3, ranking=Ranking.DENSE)
     assert hits[0].segment.tuid == MYANMAR
     assert np.isclose(np.linalg.norm(searcher.encode_query("x")), 1.0, atol=1e-4)
+
+
+def test_import_creates_and_then_extends_the_index_beside_its_store(tmp_path, capsys):
+    first = tmp_path / "a.csv"
+    first.write_text("zh,en\n拐卖受害人。,Victims of trafficking.\n联合宣言,Joint Declaration\n", encoding="utf-8")
+    second = tmp_path / "b.csv"
+    second.write_text("zh,en\n谅解备忘录,memorandum of understanding\n联合宣言,Joint Declaration\n", encoding="utf-8")
+    db = ["--db", f"sqlite:///{tmp_path / 'tm.db'}"]
+    assert main([*db, "import", str(first)]) == 0  # no index yet and none asked for
+    assert not (tmp_path / "tm.index").exists()
+    assert main([*db, "import", str(first), "--replace", "--index"]) == 0
+    assert "semantic index: 4 vectors (rebuilt, 4 texts encoded)" in capsys.readouterr().out
+    assert main([*db, "import", str(second)]) == 0  # an existing index follows the store
+    assert "semantic index: 8 vectors (4 vectors added, 2 texts encoded)" in capsys.readouterr().out
+    assert main([*db, "search", "semantic", "memorandum", "-k", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["tuid"] == "b:row2"  # CSV units are named by row

