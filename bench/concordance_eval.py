@@ -96,15 +96,21 @@ def main() -> None:
             hits += len(found)
         folded = list(zip(text.zh, text.en, strict=True))
         index_of = {s.tuid: i for i, s in enumerate(searcher.segments)}
-        agree = sum(sorted(index_of[h.segment.tuid] for h in searcher.concordance(q, k=K)) == linear(folded, q)
-                    for q in queries[:50])
+        agree = sum(
+            sorted(index_of[h.segment.tuid] for h in searcher.concordance(q, k=K)) == linear(folded, q)
+            for q in queries[:50]
+        )
         p50, p95 = pct(lat)
-        rows.append(f"| {name} ({len(pairs):,}) | {build.seconds:.1f} s | +{mb:.0f} MB | {p50:.2f} / {p95:.2f} ms | "
-                    f"{hits / len(queries):.1f} | {agree}/50 |")
+        rows.append(
+            f"| {name} ({len(pairs):,}) | {build.seconds:.1f} s | +{mb:.0f} MB | {p50:.2f} / {p95:.2f} ms | "
+            f"{hits / len(queries):.1f} | {agree}/50 |"
+        )
         print(rows[-1], flush=True)
         del searcher, text, folded
-    print(f"\nconcordance, k={K}, {len(queries)} queries (zh 2-6 chars, the same in Traditional, en 2-3 words, "
-          "en 1 word as prefix), one process, 2 cores")
+    print(
+        f"\nconcordance, k={K}, {len(queries)} queries (zh 2-6 chars, the same in Traditional, en 2-3 words, "
+        "en 1 word as prefix), one process, 2 cores"
+    )
     print("\n".join(rows))
 
 

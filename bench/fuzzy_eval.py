@@ -74,8 +74,13 @@ def run_toolkit(pairs, queries, *, patched: bool) -> dict:
     finally:
         if patched:
             del base.TranslationUnit.__lt__
-    return {"build": build.seconds, "lat": lat, "tops": tops, "errors": errors,
-            "label": "translate-toolkit, ties ordered, max_length=1000" if patched else "translate-toolkit as shipped"}
+    return {
+        "build": build.seconds,
+        "lat": lat,
+        "tops": tops,
+        "errors": errors,
+        "label": "translate-toolkit, ties ordered, max_length=1000" if patched else "translate-toolkit as shipped",
+    }
 
 
 def report(name: str, queries: list[dict], ours: dict, toolkits: list[dict]) -> list[str]:
@@ -85,8 +90,10 @@ def report(name: str, queries: list[dict], ours: dict, toolkits: list[dict]) -> 
     rec = sum(recovered(*ours["tops"][i][:2], queries[i]) for i in perturbed) / len(perturbed)
     ex = sum(ours["tops"][i][2] == 100.0 and ours["tops"][i][0] == queries[i]["orig"] for i in exact) / len(exact)
     p50, p95 = pct(ours["lat"])
-    rows = [f"| termtm | {name} | {p50:.2f} / {p95:.2f} ms | {100 * rec:.1f}% | exact query at 100% first: "
-            f"{100 * ex:.0f}%; index built in {ours['build']:.1f} s, +{ours['mb']:.0f} MB |"]
+    rows = [
+        f"| termtm | {name} | {p50:.2f} / {p95:.2f} ms | {100 * rec:.1f}% | exact query at 100% first: "
+        f"{100 * ex:.0f}%; index built in {ours['build']:.1f} s, +{ours['mb']:.0f} MB |"
+    ]
     for tk in toolkits:
         n = len(tk["lat"])
         idx = [i for i in perturbed if i < n]
@@ -94,10 +101,12 @@ def report(name: str, queries: list[dict], ours: dict, toolkits: list[dict]) -> 
         t50, t95 = pct(tk["lat"])
         same = sum(tk["tops"][i][0] == ours["tops"][i][0] for i in range(n)) / n
         same_en = sum(tk["tops"][i][1] == ours["tops"][i][1] for i in range(n)) / n
-        rows.append(f"| {tk['label']} | {name} | {t50:.2f} / {t95:.2f} ms | {100 * tk_rec:.1f}% | "
-                    f"{tk['errors']} of {n} queries raised TypeError; slower than termtm {t50 / p50:.0f}x (p50), "
-                    f"{t95 / p95:.0f}x (p95); same top unit as termtm {100 * same:.1f}%, same English "
-                    f"{100 * same_en:.1f}% |")
+        rows.append(
+            f"| {tk['label']} | {name} | {t50:.2f} / {t95:.2f} ms | {100 * tk_rec:.1f}% | "
+            f"{tk['errors']} of {n} queries raised TypeError; slower than termtm {t50 / p50:.0f}x (p50), "
+            f"{t95 / p95:.0f}x (p95); same top unit as termtm {100 * same:.1f}%, same English "
+            f"{100 * same_en:.1f}% |"
+        )
     return rows
 
 

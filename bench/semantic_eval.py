@@ -43,8 +43,9 @@ WEIGHTS = (0.1, 0.2, 0.3, 0.5)
 
 def memory(work: Path, n_wmt: int, n_held_out: int) -> tuple[list[Segment], list[str]]:
     """The bulletin's units and n WMT pairs, as segments; and held-out WMT texts (half zh, half en) as queries."""
-    units = read_memory((ROOT / "tmx" / "bulletin-2007-12.tmx").read_bytes(), "bulletin-2007-12.tmx",
-                        src=Lang.ZH, tgt=Lang.EN)
+    units = read_memory(
+        (ROOT / "tmx" / "bulletin-2007-12.tmx").read_bytes(), "bulletin-2007-12.tmx", src=Lang.ZH, tgt=Lang.EN
+    )
     segs = [Segment(f"bulletin:{i}", u.zh, u.en) for i, u in enumerate(units)]
     pairs = load_tsv(protocol_files(work / "fuzzy") / "tm7k.tsv")
     sample = random.Random(11).sample(pairs, n_wmt + n_held_out)
@@ -70,8 +71,10 @@ def one_sided(segs: list[Segment], keep: str) -> list[Segment]:
 
 def evaluate(searcher: Searcher, label: str, queries: list[tuple[str, str]], vectors: np.ndarray) -> list[str]:
     """Rows of recall@1, recall@10 and MRR@10 for each ranking, on all queries and the names/numbers ones."""
-    subsets = {"all": range(len(queries)),
-               "names/numbers": [i for i, (q, _) in enumerate(queries) if NAME_OR_NUMBER.search(q)]}
+    subsets = {
+        "all": range(len(queries)),
+        "names/numbers": [i for i, (q, _) in enumerate(queries) if NAME_OR_NUMBER.search(q)],
+    }
     rows = []
     for ranking, weight in [(Ranking.DENSE, None), (Ranking.LEXICAL, None)] + [(Ranking.HYBRID, w) for w in WEIGHTS]:
         searcher.lexical_weight = weight or 0.0
@@ -103,8 +106,10 @@ def keyword_queries(segs: list[Segment], analyzer, n: int) -> list[tuple[str, st
         if len(names) >= 2:
             out.append((" ".join(names), s.tuid))
         latin = list(dict.fromkeys(re.findall(r"\d+|[A-Za-z]{2,}", s.zh)))[:2]
-        words = sorted({w for w in analyzer.tokens(s.zh) if len(w) >= 2 and re.match(r"[\u4e00-\u9fff]", w)},
-                       key=lambda w: (-len(w), w))[:2]
+        words = sorted(
+            {w for w in analyzer.tokens(s.zh) if len(w) >= 2 and re.match(r"[\u4e00-\u9fff]", w)},
+            key=lambda w: (-len(w), w),
+        )[:2]
         if len(latin) + len(words) >= 2 and latin:
             out.append((" ".join(latin + words), s.tuid))
     return random.Random(17).sample(out, min(n, len(out)))
@@ -169,10 +174,13 @@ def scale(work: Path, segs: list[Segment], held: list[str], cache: EmbeddingCach
     flat = faiss.IndexFlatIP(vecs.shape[1])
     flat.add(vecs)
     _, truth = flat.search(queries, 10)
-    rows = [f"1M-scale index: {n:,} vectors of dim {vecs.shape[1]}, IVF-Flat with {ivf.nlist} lists, built in "
-            f"{build.seconds:.0f} s, +{mb:.0f} MB", "",
-            "| search | nprobe | recall@10 vs exact (ids) | same texts as exact | p50 / p95 per query |",
-            "|---|---|---|---|---|"]
+    rows = [
+        f"1M-scale index: {n:,} vectors of dim {vecs.shape[1]}, IVF-Flat with {ivf.nlist} lists, built in "
+        f"{build.seconds:.0f} s, +{mb:.0f} MB",
+        "",
+        "| search | nprobe | recall@10 vs exact (ids) | same texts as exact | p50 / p95 per query |",
+        "|---|---|---|---|---|",
+    ]
     for nprobe in sorted({32, 64, IVF_NPROBE, 256}):
         ivf.nprobe = nprobe
         _, got = ivf.search(queries, 10)
@@ -199,13 +207,16 @@ def scale(work: Path, segs: list[Segment], held: list[str], cache: EmbeddingCach
 
 def hybrid_at_scale(work: Path, sides, src: np.ndarray, index, held: list[str], queries: np.ndarray, embedder) -> str:
     """p50/p95 of Searcher.semantic (hybrid) over one-sided synthetic segments, encoding excluded."""
-    segments = [Segment(f"s:{i}", *((sides[j][2], "") if sides[j][1] == "zh" else ("", sides[j][2])))
-                for i, j in enumerate(src.tolist())]
+    segments = [
+        Segment(f"s:{i}", *((sides[j][2], "") if sides[j][1] == "zh" else ("", sides[j][2])))
+        for i, j in enumerate(src.tolist())
+    ]
     searcher = Searcher(segments, embedder=embedder)
     # Prebuilt parts go into the searcher's cached properties: the vectors are synthetic (no index on disk),
     # and tokens are computed once per distinct text instead of once per copy.
-    searcher.vectors = VectorIndex(work / "scale", embedder.name, embedder.dim, index,
-                                   [(s.tuid, "zh" if s.zh else "en", "") for s in segments])
+    searcher.vectors = VectorIndex(
+        work / "scale", embedder.name, embedder.dim, index, [(s.tuid, "zh" if s.zh else "en", "") for s in segments]
+    )
     tokens = [searcher.analyzer.tokens(t) for _, _, t in sides]
     with Timer() as lex:
         searcher.lexical = LexicalIndex([tokens[j] for j in src.tolist()])
@@ -215,8 +226,10 @@ def hybrid_at_scale(work: Path, sides, src: np.ndarray, index, held: list[str], 
             searcher.semantic(text, k=10, vector=v)
         lat.append(t.seconds)
     p50, p95 = pct(lat)
-    return (f"hybrid Searcher.semantic at {len(segments):,} segments (lexical index built in {lex.seconds:.0f} s): "
-            f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, query encoding excluded")
+    return (
+        f"hybrid Searcher.semantic at {len(segments):,} segments (lexical index built in {lex.seconds:.0f} s): "
+        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, query encoding excluded"
+    )
 
 
 def encoding_latency(searcher_embedder, texts: list[str]) -> str:
@@ -248,8 +261,10 @@ def main() -> None:
     print(enc, flush=True)
     if not args.scale_only:
         table = quality(args.work, segs, cache, embedder, args.keywords)
-        print("\nknown answers: each sentence as a query for its segment in a memory holding only the other "
-              "language; keyword queries (a segment's names, numbers and longest words) on the two-sided memory")
+        print(
+            "\nknown answers: each sentence as a query for its segment in a memory holding only the other "
+            "language; keyword queries (a segment's names, numbers and longest words) on the two-sided memory"
+        )
         print("\n".join(table))
     if args.no_scale:
         return

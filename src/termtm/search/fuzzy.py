@@ -53,8 +53,14 @@ def percentage(query: str, text: str) -> float:
     return round(100 * Levenshtein.normalized_similarity(a, b), 2)
 
 
-def search(memory: MemoryText, query: str, originals: tuple[list[str], list[str]], *, k: int = 5,
-           min_score: float = DEFAULT_MIN_SCORE) -> list[FuzzyMatch]:
+def search(
+    memory: MemoryText,
+    query: str,
+    originals: tuple[list[str], list[str]],
+    *,
+    k: int = 5,
+    min_score: float = DEFAULT_MIN_SCORE,
+) -> list[FuzzyMatch]:
     """The k best matches at or above min_score, best first; exact matches first among equals.
 
     `originals` are the unfolded (zh, en) texts, used to report exactness and the diff in the user's own text.
@@ -72,8 +78,9 @@ def search(memory: MemoryText, query: str, originals: tuple[list[str], list[str]
         return []
     texts = originals[0] if lang is Lang.ZH else originals[1]
     hits = _verify(side, q, threshold, k + _TIE_ROOM)
-    ranked = sorted(((score, texts[doc].strip() == query, doc) for doc, score in hits),
-                    key=lambda h: (-h[0], not h[1], h[2]))[:k]
+    ranked = sorted(
+        ((score, texts[doc].strip() == query, doc) for doc, score in hits), key=lambda h: (-h[0], not h[1], h[2])
+    )[:k]
     return [FuzzyMatch(doc, score, lang, exact, diff(query, texts[doc], lang)) for score, exact, doc in ranked]
 
 
@@ -83,8 +90,9 @@ def _verify(side: Side, q: str, threshold: float, limit: int) -> list[tuple[int,
     if len(cand) == 0:
         return []
     choices = side.pick(cand)
-    found = process.extract(q, choices, scorer=Levenshtein.normalized_similarity, processor=None,
-                            score_cutoff=threshold - 1e-9, limit=limit)
+    found = process.extract(
+        q, choices, scorer=Levenshtein.normalized_similarity, processor=None, score_cutoff=threshold - 1e-9, limit=limit
+    )
     return [(int(cand[i]), round(100 * s, 2)) for _, s, i in found]
 
 
@@ -101,8 +109,9 @@ def diff(query: str, text: str, lang: Lang) -> tuple[DiffOp, ...]:
         spans_b = [m.span() for m in WORD.finditer(fb)]
         seq_a, seq_b = [fa[s:e] for s, e in spans_a], [fb[s:e] for s, e in spans_b]  # type: ignore[assignment]
     return tuple(
-        DiffOp(op.tag, _piece(query, spans_a, op.src_start, op.src_end),
-               _piece(text, spans_b, op.dest_start, op.dest_end))
+        DiffOp(
+            op.tag, _piece(query, spans_a, op.src_start, op.src_end), _piece(text, spans_b, op.dest_start, op.dest_end)
+        )
         for op in Levenshtein.opcodes(seq_a, seq_b)
     )
 

@@ -20,8 +20,9 @@ class Ranking(StrEnum):
     LEXICAL = "lexical"
 
 
-def fuse(dense: dict[int, float], lexical: dict[int, float], ranking: Ranking,
-         weight: float = LEXICAL_WEIGHT) -> list[tuple[int, float]]:
+def fuse(
+    dense: dict[int, float], lexical: dict[int, float], ranking: Ranking, weight: float = LEXICAL_WEIGHT
+) -> list[tuple[int, float]]:
     """(doc, score) best first. Dense scores are cosines, lexical ones the share of the query matched (0-1);
     hybrid spreads the cosines of the pool to 0-1 and mixes in the lexical share with `weight`."""
     if ranking is Ranking.DENSE:

