@@ -6,11 +6,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
 
 from termtm.errors import TermTMError
 from termtm.model import ParaKind, Provenance, Segment, Status
-from termtm.store.schema import concepts, metadata, segments, term_contexts, terms
+from termtm.store.schema import concepts, segments, term_contexts, terms
 from termtm.terms.model import Concept, Term, TermBase, TermStatus
 
 
@@ -23,23 +25,52 @@ class SegmentRecord:
     changedate: str
 
 
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
 def open_store(url: str) -> Store:
-    """Open (and create if needed) the store at a SQLAlchemy URL."""
+    """Open the store at a SQLAlchemy URL, creating it or upgrading its schema to the latest revision."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
+    engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    metadata.create_all(engine)
+        event.listen(engine, "begin", _sqlite_begin)
+    migrate(engine)
     return Store(engine)
 
 
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Apply the Alembic revisions up to `revision`, in one transaction.
+
+    A database made by create_all before migrations existed has the tables but no alembic_version:
+    the first revision adopts it (it creates only the missing tables). On PostgreSQL an advisory lock
+    makes processes that open one store at the same time migrate it one after the other.
+    """
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('termtm-migrate'))"))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
-    """WAL lets readers (the web app) run while a build writes; foreign keys on for integrity."""
+    """WAL lets readers (the web app) run while a build writes; foreign keys on for integrity.
+
+    The driver's own transaction handling is switched off (isolation_level None) so that _sqlite_begin
+    starts every transaction: sqlite3 would otherwise commit before DDL, and a failed migration stay half done.
+    """
+    dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
     cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 class Store:

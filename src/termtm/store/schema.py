@@ -1,4 +1,8 @@
-"""Table definitions; the only module that declares SQL structure."""
+"""Table definitions: the SQL structure the code queries.
+
+The database gets it from the Alembic revisions in termtm/store/migrations/versions, which
+open_store() applies: a change here needs a new revision there.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ segments = Table(
     Column("kind", String(20), nullable=False, default="body"),
     Column("provenance", String(20), nullable=False, default="translated"),
     Column("status", String(20), nullable=False, default="draft"),
-    Column("origin", String(300), nullable=False, default=""),
+    Column("origin", Text, nullable=False, default=""),
     Column("creationdate", String(16), nullable=False),
     Column("changedate", String(16), nullable=False),
     UniqueConstraint("tuid", name="uq_segments_tuid"),
@@ -32,10 +36,10 @@ concepts = Table(
     Column("id", String(200), primary_key=True),
     Column("collection", String(200), nullable=False, default="glossary"),
     Column("position", Integer, nullable=False, default=0),
-    Column("subject", String(200), nullable=False, default=""),
+    Column("subject", Text, nullable=False, default=""),
     Column("definition", Text, nullable=False, default=""),
     Column("note", Text, nullable=False, default=""),
-    Column("origin", String(300), nullable=False, default=""),
+    Column("origin", Text, nullable=False, default=""),
 )
 
 terms = Table(
