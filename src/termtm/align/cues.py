@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+from termtm.corpus.script import HAN
+
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 _LATIN = re.compile(r"\b[A-Z][A-Za-z]*[A-Z0-9]+\b")  # COMMIT, SOM5, IMM2, UNIAP, MOU
 
@@ -35,7 +36,7 @@ def latin_tokens(text: str) -> set[str]:
 
 def is_han(char: str) -> bool:
     """True for a Han (Chinese) character."""
-    return bool(_HAN.match(char))
+    return bool(HAN.match(char))
 
 
 def is_chinese(text: str, threshold: float = 0.3) -> bool:
@@ -43,4 +44,4 @@ def is_chinese(text: str, threshold: float = 0.3) -> bool:
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return False
-    return sum(1 for c in letters if _HAN.match(c)) / len(letters) >= threshold
+    return sum(1 for c in letters if HAN.match(c)) / len(letters) >= threshold

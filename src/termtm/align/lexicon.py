@@ -14,9 +14,11 @@ import logging
 import re
 from importlib import resources
 
+from termtm.corpus.script import HAN_RANGES
+
 _WORD = re.compile(r"[a-z]+")
 _NOTE = re.compile(r"\([^)]*\)|\[[^]]*\]|CL:\S+|\b(?:lit|fig|abbr|variant of|see|also|old|sth|sb)\b\.?")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_HAN_RUN = re.compile(f"[{HAN_RANGES}]+")
 
 STOPWORDS = frozenset(
     """a an the and or but if of to in on at by for with from as into onto upon about than then so too very
@@ -93,7 +95,7 @@ class Lexicon:
     def words(self, text: str) -> list[str]:
         """Chinese words of a text (jieba), with unknown words split into their characters."""
         out: list[str] = []
-        for chunk in _HAN.findall(text):
+        for chunk in _HAN_RUN.findall(text):
             for word in self._tokenizer.cut(chunk, HMM=False):
                 if word in self._definitions or len(word) == 1:
                     out.append(word)

@@ -15,13 +15,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from termtm.corpus.script import HAN_RANGES
 from termtm.errors import LayoutError
 from termtm.model import Article, Document, Lang, Paragraph, ParaKind
 
 GAP = "……"
 """What a `gap` in the layout becomes: text that the OCR lost."""
 
-_HAN = r"\u3400-\u9fff\uf900-\ufaff"
+_HAN = HAN_RANGES
 # OCR puts ASCII spaces between Han characters of spaced-out titles and around
 # digits ("2007 年 12 月"); Chinese typesetting has neither.
 _SPACE_HAN_HAN = re.compile(rf"(?<=[{_HAN}])[ \t]+(?=[{_HAN}])")

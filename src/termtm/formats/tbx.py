@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml.builder import ElementMaker
 
+from termtm.corpus.script import has_han
 from termtm.errors import ParseError
 from termtm.formats.xmlsafe import parse_xml
 from termtm.terms.model import PARTS_OF_SPEECH, TERM_TYPES, Concept, Term, TermBase, TermStatus
-from termtm.terms.pinyin import has_han, to_pinyin
+from termtm.terms.pinyin import to_pinyin
 
 TBX_NS = "urn:iso:std:iso:30042:ed-2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

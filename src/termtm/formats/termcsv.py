@@ -11,9 +11,10 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 
+from termtm.corpus.script import has_han
 from termtm.errors import ParseError
 from termtm.terms.model import LANGS, TERM_TYPES, Concept, Term, TermBase, TermStatus
-from termtm.terms.pinyin import has_han, to_pinyin
+from termtm.terms.pinyin import to_pinyin
 
 COLUMNS = [
     "concept",

@@ -6,12 +6,11 @@ import re
 import unicodedata
 from functools import cached_property
 
+from termtm.corpus.script import has_han, simplify
 from termtm.qa.model import Unit
-from termtm.terms.lookup import simplify
 from termtm.terms.model import TermBase, TermStatus
 from termtm.terms.recognize import Match, Recognizer
 
-HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 URL = re.compile(r"<?(?:https?://|www\.)[^\s<>）)]+>?|[\w.+-]+@[\w-]+\.[\w.]+")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -71,7 +70,7 @@ class QAContext:
         """Latin abbreviations of the term base (any language, not deprecated) → the concept ids they name."""
         out: dict[str, set[str]] = {}
         for concept, term in self.termbase.terms():
-            if term.status is not TermStatus.DEPRECATED and not HAN.search(term.text):
+            if term.status is not TermStatus.DEPRECATED and not has_han(term.text):
                 for word in re.findall(r"[A-Za-z0-9-]+", term.text):
                     if is_abbreviation(word):
                         out.setdefault(word, set()).add(concept.id)

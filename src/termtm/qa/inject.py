@@ -37,8 +37,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from termtm.corpus.script import HAN
 from termtm.qa.checks import CHECKS, run_checks
-from termtm.qa.context import HAN, QAContext, is_abbreviation, norm_key, strip_urls
+from termtm.qa.context import QAContext, is_abbreviation, norm_key, strip_urls
 from termtm.qa.model import Unit
 from termtm.qa.numbers import en_numbers
 from termtm.qa.terms import SHORT_TYPES, rendering_table

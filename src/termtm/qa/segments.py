@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
-from termtm.qa.context import HAN, QAContext, norm_key, strip_urls, untranslated
+from termtm.corpus.script import HAN
+from termtm.qa.context import QAContext, norm_key, strip_urls, untranslated
 from termtm.qa.model import Finding, Severity, Unit
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from termtm.corpus.script import HAN_RANGES, simplify
 from termtm.qa.context import QAContext, strip_urls, untranslated
 from termtm.qa.model import Finding, Severity, Unit
-from termtm.terms.lookup import simplify
 
 _CJK_PUNCT = "，。；：！？、（）《》“”‘’【】「」…—"
-_HAN_OR_CJK = rf"[\u3400-\u9fff{_CJK_PUNCT}]"
+_HAN_OR_CJK = rf"[{HAN_RANGES}{_CJK_PUNCT}]"
 _ASCII_IN_ZH = re.compile(rf"(?<={_HAN_OR_CJK})[,;:!?](?= ?(?:{_HAN_OR_CJK}|$))")
 _WIDE_IN_EN = re.compile(r"[，。；：！？（）【】《》、\u3000\uff01-\uff5e]")
 _FULL = dict(zip("，。；：！？（）【】、", ",.;:!?()[],", strict=True))

@@ -14,13 +14,14 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from termtm.corpus.script import HAN_RANGES
 from termtm.search.normalize import fold
 from termtm.search.postings import Postings
 
 # Standard BM25 constants (Robertson & Zaragoza); segments are short, so length normalisation matters little.
 BM25_K1 = 1.2
 BM25_B = 0.75
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_HAN_RUN = re.compile(f"[{HAN_RANGES}]+")
 _WORD = re.compile(r"\w+")
 _BIGRAM = "\x01"  # marks bigram tokens, so that the word 反拐 and the bigram 反拐 count as two features
 

@@ -9,25 +9,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
 
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+from termtm.corpus.script import HAN, has_han, t2s
+
+__all__ = ["HAN", "WORD", "fold", "has_han", "words"]
 # English units for fuzzy matching and concordance: runs of letters and digits, or one punctuation mark
 # (so that "trafficking" is a word of "anti-trafficking").
 WORD = re.compile(r"\w+|[^\w\s]")
-
-
-@cache
-def _t2s():  # -> opencc.OpenCC
-    """OpenCC's Traditional-to-Simplified converter, made once (its dictionaries ship in the wheel)."""
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def has_han(text: str) -> bool:
-    """True when the text contains a Chinese character (decides which side and metric a query uses)."""
-    return HAN.search(text) is not None
 
 
 def _fold_char(c: str) -> str:
@@ -44,10 +32,10 @@ def fold(text: str) -> str:
     n = unicodedata.normalize("NFKC", text).casefold()
     if len(n) != len(text):
         n = "".join(_fold_char(c) for c in text)
-    s = _t2s().convert(n) if has_han(n) else n
+    s = t2s().convert(n) if has_han(n) else n
     if len(s) != len(n):
         # OpenCC's phrase tables may change length; per character it never does.
-        s = "".join(_t2s().convert(c) for c in n)
+        s = "".join(t2s().convert(c) for c in n)
     return s
 
 

@@ -14,9 +14,10 @@ from typing import Any
 
 import yaml
 
+from termtm.corpus.script import has_han
 from termtm.errors import TermTMError
 from termtm.terms.model import LANGS, PARTS_OF_SPEECH, TERM_TYPES, Concept, Term, TermBase, TermStatus
-from termtm.terms.pinyin import has_han, to_pinyin
+from termtm.terms.pinyin import to_pinyin
 
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _CONCEPT_KEYS = {"id", "subject", "definition", "note", "zh", "en"}

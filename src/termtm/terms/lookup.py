@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
 
+from termtm.corpus.script import has_han, simplify
 from termtm.terms.model import Concept, Term, TermBase, TermStatus
-from termtm.terms.pinyin import has_han, pinyin_keys, query_key
+from termtm.terms.pinyin import pinyin_keys, query_key
 from termtm.terms.recognize import Recognizer, normalize_zh, tokenize_en
 
 
@@ -24,22 +24,6 @@ class Hit:
     concept: Concept
     term: Term
     score: float
-
-
-@cache
-def _t2s():  # -> opencc.OpenCC | None
-    """OpenCC's Traditional→Simplified converter, so that 反拐通訊 finds 反拐通讯."""
-    try:
-        import opencc
-    except ImportError:  # pragma: no cover - opencc is a declared dependency
-        return None
-    return opencc.OpenCC("t2s")
-
-
-def simplify(text: str) -> str:
-    """Traditional to Simplified Chinese (identity when OpenCC is unavailable)."""
-    conv = _t2s()
-    return conv.convert(text) if conv and has_han(text) else text
 
 
 class TermIndex:
@@ -69,8 +53,9 @@ class TermIndex:
 
     def _candidates(self, q: str):  # -> Iterator[Hit]
         if has_han(q):
-            yield from self._match_zh(normalize_zh(simplify(q))[0])
-            for m in self.recognizer.find_zh(simplify(q)):
+            simple = simplify(q)
+            yield from self._match_zh(normalize_zh(simple)[0])
+            for m in self.recognizer.find_zh(simple):
                 yield Hit(m.concept, m.term, 50 + 10 * min(1.0, m.length / max(len(q), 1)))
             return
         yield from self._match_en(" ".join(w for w, _, _ in tokenize_en(q)))

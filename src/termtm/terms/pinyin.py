@@ -14,14 +14,9 @@ from functools import cache
 
 from pypinyin import Style, lazy_pinyin, load_phrases_dict
 
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+from termtm.corpus.script import has_han
+
 _TONE_DIGIT = re.compile(r"[1-5]")
-
-
-def has_han(text: str) -> bool:
-    """True if the text contains a Han character."""
-    return bool(_HAN.search(text))
-
 
 PHRASE_FIXES: dict[str, str] = {
     "框架": "kuàng jià",  # pypinyin: kuāng

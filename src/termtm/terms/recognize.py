@@ -16,10 +16,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from termtm.corpus.script import has_han
 from termtm.terms.model import Concept, Term, TermBase
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +90,12 @@ class Recognizer:
 
     def _add(self, concept: Concept, term: Term) -> None:
         """Index a term under its normalised key; Latin-only Chinese terms are also English keys."""
-        if term.lang == "zh" or _HAN.search(term.text):
+        if term.lang == "zh" or has_han(term.text):
             key, _ = normalize_zh(term.text)
             if key:
                 self._zh[key].append((concept, term))
                 self._zh_lengths[key[0]].append(len(key))
-        if term.lang == "en" or not _HAN.search(term.text):
+        if term.lang == "en" or not has_han(term.text):
             words = tuple(w for w, _, _ in tokenize_en(term.text))
             if words:
                 self._en[words].append((concept, term))

@@ -12,7 +12,9 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+from termtm.corpus.script import HAN, HAN_RANGES
+
+_HAN_OR_NOT = re.compile(f"[{HAN_RANGES}]+|[^{HAN_RANGES}]+")
 
 
 def ruby(text: str, pinyin: str) -> Markup:
@@ -25,8 +27,8 @@ def ruby(text: str, pinyin: str) -> Markup:
     tokens = pinyin.split()
     parts: list[Markup] = []
     pos = 0
-    for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\u3400-\u9fff\uf900-\ufaff]+", text):
-        if _HAN.match(run):
+    for run in _HAN_OR_NOT.findall(text):
+        if HAN.match(run):
             readings = tokens[pos : pos + len(run)]
             pos += len(run)
             if len(readings) < len(run):

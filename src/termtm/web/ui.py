@@ -6,7 +6,7 @@ import io
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 
-from termtm.terms.pinyin import has_han
+from termtm.corpus.script import has_han
 from termtm.web import render, services
 
 bp = Blueprint("ui", __name__)

@@ -1,0 +1,33 @@
+"""Which characters are Chinese, and Traditional → Simplified: one definition for every stage.
+
+Cleaning, alignment, the term base, search, checks and the web pages all ask
+"is this Han?" and "what is its Simplified form?"; they must agree.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+HAN_RANGES = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+"""CJK Unified Ideographs, Extension A and the compatibility ideographs (not the Yijing symbols between)."""
+
+HAN = re.compile(f"[{HAN_RANGES}]")
+
+
+def has_han(text: str) -> bool:
+    """True when the text contains a Han character."""
+    return HAN.search(text) is not None
+
+
+@cache
+def t2s():  # -> opencc.OpenCC
+    """OpenCC's Traditional → Simplified converter, made once (its dictionaries ship in the wheel)."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplify(text: str) -> str:
+    """Traditional to Simplified Chinese, so that 反拐通訊 finds 反拐通讯; text without Han is returned as is."""
+    return t2s().convert(text) if has_han(text) else text
