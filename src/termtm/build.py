@@ -181,6 +181,7 @@ def build_terms(paths: Paths, store: Store) -> TermsResult:
     termbase = load_glossary(paths.glossary)
     added, changed, removed = store.replace_concepts("glossary", termbase.concepts)
     n_contexts, missing = refresh_contexts(store, paths.raw.read_text(encoding="utf-8") if paths.raw.exists() else "")
+    ours = {c.id for c in termbase}  # imported collections are reported by their own import
     return TermsResult(
         concepts=len(termbase),
         terms=sum(len(c.terms) for c in termbase),
@@ -188,7 +189,7 @@ def build_terms(paths: Paths, store: Store) -> TermsResult:
         changed=changed,
         removed=removed,
         contexts=n_contexts,
-        unattested=[u for u in missing if u.concept_id in {c.id for c in termbase}],
+        unattested=[u for u in missing if u.concept_id in ours],
     )
 
 
@@ -225,11 +226,11 @@ def export_terms(store: Store, fmt: str, out: Path, date: str) -> int:
         raise TermTMError("the store has no term base: run `termtm build` (or import a TBX/CSV) first")
     contexts = store.contexts()
     if fmt == "tbx":
-        segs: dict[str, Segment | None] = {}
+        segs = {r.segment.tuid: r.segment for r in store.records()}  # one query, not one per term
 
         def ctx(key: tuple[str, str, str]) -> list[Context]:
             tuid = contexts[key][0]
-            seg = segs.setdefault(tuid, store.get(tuid))
+            seg = segs.get(tuid)
             return [Context(seg.zh if key[1] == "zh" else seg.en, tuid)] if seg else []
 
         data = write_tbx(termbase, {k: ctx(k) for k in contexts}, f"{date[:4]}-{date[4:6]}-{date[6:8]}")

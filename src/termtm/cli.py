@@ -31,19 +31,22 @@ def _paths(args: argparse.Namespace):  # -> Paths
     return Paths(Path(args.root).resolve())
 
 
+def _database_url(args: argparse.Namespace) -> str:
+    """--db, else TERMTM_DATABASE_URL, else the SQLite file under the project's var/."""
+    return args.db or os.environ.get("TERMTM_DATABASE_URL") or _paths(args).database_url
+
+
 def _store(args: argparse.Namespace):  # -> Store
     from termtm.store import open_store
 
-    url = args.db or os.environ.get("TERMTM_DATABASE_URL") or _paths(args).database_url
-    return open_store(url)
+    return open_store(_database_url(args))
 
 
 def _index_dir(args: argparse.Namespace) -> Path:
-    """The semantic index beside the store: NAME.index beside a SQLite file NAME.db (var/termtm.index by default)."""
-    url = args.db or os.environ.get("TERMTM_DATABASE_URL")
-    if url and url.startswith("sqlite:///"):
-        return Path(url.removeprefix("sqlite:///")).with_suffix(".index")
-    return _paths(args).index
+    """The semantic index beside the store (var/termtm.index by default)."""
+    from termtm.store import beside_store
+
+    return beside_store(_database_url(args), ".index", _paths(args).index)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -368,13 +371,13 @@ def _terms_extract(args: argparse.Namespace, store, termbase) -> int:  # store: 
 
 def _terms_report(args: argparse.Namespace, store) -> int:  # store: Store
     """Unattested terms and uncovered candidates of the bulletin; non-zero exit when any is left."""
-    from termtm.build import refresh_contexts
+    from termtm.terms.attest import unattested
     from termtm.terms.completeness import uncovered
 
     paths = _paths(args)
     raw = paths.raw.read_text(encoding="utf-8") if paths.raw.exists() else ""
-    _, missing = refresh_contexts(store, raw)
     termbase = store.termbase()
+    missing = unattested(termbase, store.contexts(), raw)  # contexts are kept current by build and import
     gaps = uncovered(termbase, list(store.records()), paths.glossary / "exclusions.yaml")
     subjects: dict[str, list[int]] = {}
     for c in termbase:
@@ -445,7 +448,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from termtm.web import create_app
 
-    url = args.db or os.environ.get("TERMTM_DATABASE_URL") or _paths(args).database_url
+    url = _database_url(args)
     if _store(args).count() == 0:
         print("the store is empty: building it first")
         args.embedder, args.no_embed = None, False

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from termtm.store.repository import SegmentRecord, Store, open_store
+from termtm.store.repository import SegmentRecord, Store, beside_store, open_store
 
-__all__ = ["SegmentRecord", "Store", "open_store"]
+__all__ = ["SegmentRecord", "Store", "beside_store", "open_store"]

@@ -28,6 +28,16 @@ class SegmentRecord:
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+def beside_store(url: str, suffix: str, default: Path) -> Path:
+    """Where derived data (the semantic index) lives: NAME.suffix beside a SQLite file NAME.db, else `default`.
+
+    Keeping it beside its own store means that `--db other.db` never touches the default store's index.
+    """
+    if url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///")).with_suffix(suffix)
+    return default
+
+
 def open_store(url: str) -> Store:
     """Open the store at a SQLAlchemy URL, creating it or upgrading its schema to the latest revision."""
     if url.startswith("sqlite:///"):

@@ -107,12 +107,9 @@ def _term(item: Any, lang: str, n: int, subject: str, where: str) -> Term:
     pos = str(item.get("pos") or ("properNoun" if subject in _NAME_SUBJECTS else "noun"))
     if pos not in PARTS_OF_SPEECH:
         raise GlossaryError(f"{where}: term {text!r}: pos {pos!r} is not one of {sorted(PARTS_OF_SPEECH)}")
-    if lang == "zh" and not has_han(text) and not item.get("pinyin"):
-        pinyin = ""
-    else:
-        # A reviewed override keeps its syllables; punctuation is dropped as in generated pinyin.
-        override = " ".join(re.findall(r"[^\W_]+", str(item.get("pinyin") or "")))
-        pinyin = override or (to_pinyin(text) if lang == "zh" else "")
+    # A reviewed override keeps its syllables; punctuation is dropped as in generated pinyin.
+    override = " ".join(re.findall(r"[^\W_]+", str(item.get("pinyin") or "")))
+    pinyin = override or (to_pinyin(text) if lang == "zh" and has_han(text) else "")
     return Term(lang, text, ttype, status, pos, pinyin, _clean(item.get("note")))
 
 

@@ -6,19 +6,23 @@ one process holds one copy and the API and the pages agree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
-from termtm.store import Store
+from termtm.model import Segment
+from termtm.store import Store, beside_store
 from termtm.terms.attest import concept_tuids
 from termtm.terms.lookup import TermIndex
 from termtm.terms.serialize import concept_json
 from termtm.web.render import highlight
+
+if TYPE_CHECKING:
+    from termtm.search import Hit
 
 
 def store() -> Store:
@@ -72,15 +76,10 @@ class Filters:
             min_match = 70.0
         return cls(args.get("document", ""), args.get("status", ""), min_match)
 
-    def keep(self, tuid: str) -> bool:
+    def keep(self, seg: Segment) -> bool:
         """Does the segment pass the document and status filters?"""
-        if not self.document and not self.status:
-            return True
-        seg = store().get(tuid)
-        return (
-            bool(seg)
-            and (not self.document or seg.document == self.document)
-            and (not self.status or seg.status.value == self.status)
+        return (not self.document or seg.document == self.document) and (
+            not self.status or seg.status.value == self.status
         )
 
 
@@ -89,10 +88,7 @@ def index_dir() -> Path:
     configured = current_app.config.get("INDEX_DIR")
     if configured:
         return Path(configured)
-    url = current_app.config["DATABASE_URL"]
-    if url.startswith("sqlite:///"):
-        return Path(url.removeprefix("sqlite:///")).with_suffix(".index")
-    return Path("var/termtm.index")
+    return beside_store(current_app.config["DATABASE_URL"], ".index", Path("var/termtm.index"))
 
 
 def searcher():  # -> termtm.search.Searcher
@@ -114,16 +110,16 @@ def semantic_available() -> bool:
 def lookup_all(q: str, filters: Filters, k: int = 10) -> dict[str, list[dict[str, Any]]]:
     """Every group the lookup page shows, each already in its JSON shape."""
     s = searcher()
-    pool = k * 5 if (filters.document or filters.status) else k
-    fuzzy = [h.to_json() for h in s.fuzzy(q, k=pool, min_score=filters.min_match)]
-    conc = [h.to_json() for h in s.concordance(q, k=pool)]
-    sem = [h.to_json() for h in s.semantic(q, k=pool)] if semantic_available() else []
-    keep = filters.keep
+    pool = k * 5 if (filters.document or filters.status) else k  # room for what the filters drop
+
+    def kept(hits: Iterable[Hit]) -> list[dict[str, Any]]:
+        return [h.to_json() for h in hits if filters.keep(h.segment)][:k]
+
     return {
         "terms": lookup_terms(q, k),
-        "fuzzy": [h for h in fuzzy if keep(h["tuid"])][:k],
-        "concordance": [h for h in conc if keep(h["tuid"])][:k],
-        "semantic": [h for h in sem if keep(h["tuid"])][:k],
+        "fuzzy": kept(s.fuzzy(q, k=pool, min_score=filters.min_match)),
+        "concordance": kept(s.concordance(q, k=pool)),
+        "semantic": kept(s.semantic(q, k=pool)) if semantic_available() else [],
     }
 
 
