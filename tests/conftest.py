@@ -44,3 +44,14 @@ def built(project: Paths, embedder: MemoEmbedder) -> tuple[Paths, Store, BuildRe
     store = open_store(project.database_url)
     result = build(project, store, embedder)
     return project, store, result
+
+
+@pytest.fixture(scope="session")
+def full_index(built, embedder: MemoEmbedder, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A semantic index of the whole built memory, for the web tests (test_semantic indexes a subset beside the store)."""
+    from termtm.search import update_index
+
+    _, store, _ = built
+    index = tmp_path_factory.mktemp("index") / "termtm.index"
+    update_index(index, [r.segment for r in store.records()], embedder)
+    return index

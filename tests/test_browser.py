@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from termtm.search import update_index
 from termtm.web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -29,16 +28,14 @@ SHOTS = Path(os.environ.get("TERMTM_SCREENSHOTS", ROOT / "var" / "screenshots"))
 
 
 @pytest.fixture(scope="module")
-def base_url(built, embedder, tmp_path_factory):
+def base_url(built, full_index):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk); .ci/run does it")
     pytest.importorskip("playwright.sync_api", reason="playwright (the Python package) is in the [test] extra")
     from waitress import create_server
 
-    paths, store, _ = built
-    index = tmp_path_factory.mktemp("browser") / "termtm.index"
-    update_index(index, [r.segment for r in store.records()], embedder)
-    app = create_app({"DATABASE_URL": paths.database_url, "INDEX_DIR": str(index)})
+    paths, _, _ = built
+    app = create_app({"DATABASE_URL": paths.database_url, "INDEX_DIR": str(full_index)})
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

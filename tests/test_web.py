@@ -7,20 +7,17 @@ from urllib.parse import quote
 import pytest
 from openapi_spec_validator import validate
 
-from termtm.search import update_index
 from termtm.web import create_app
 
 PRESS = "bulletin-2007-12:a01:p010:s00"  # 14日下午由公安部主持了新闻发布会,参加的中外媒体共34家,50名记者。
 
 
 @pytest.fixture(scope="module")
-def app(built, embedder, tmp_path_factory):
-    paths, store, _ = built
-    index = tmp_path_factory.mktemp("web") / "termtm.index"
-    update_index(index, [r.segment for r in store.records()], embedder)
+def app(built, full_index, tmp_path_factory):
+    paths, _, _ = built
     exports = tmp_path_factory.mktemp("exports")
     return create_app(
-        {"DATABASE_URL": paths.database_url, "INDEX_DIR": str(index), "EXPORT_DIR": str(exports), "TESTING": True}
+        {"DATABASE_URL": paths.database_url, "INDEX_DIR": str(full_index), "EXPORT_DIR": str(exports), "TESTING": True}
     )
 
 
