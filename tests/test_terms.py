@@ -28,6 +28,11 @@ def test_the_base_has_well_over_200_concepts_each_with_chinese_and_english(termb
         assert c.preferred("zh") and c.preferred("en"), c.id
 
 
+def test_every_concept_has_a_subject_and_a_note_and_all_but_persons_a_definition(termbase):
+    assert [c.id for c in termbase if not (c.subject and c.note)] == []
+    assert [c.id for c in termbase if not c.definition and c.subject != "person"] == []
+
+
 @pytest.mark.parametrize(
     ("concept", "zh", "en"),
     [
