@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from termtm.build import BuildResult, Paths, build
 from termtm.embed import MemoEmbedder, embedder_from_name
-from termtm.store import Store, open_store
+from termtm.store import Store, open_store, repository
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -55,3 +59,65 @@ def full_index(built, embedder: MemoEmbedder, tmp_path_factory: pytest.TempPathF
     index = tmp_path_factory.mktemp("index") / "termtm.index"
     update_index(index, [r.segment for r in store.records()], embedder)
     return index
+
+
+# The store on both databases: a SQLite file, or a schema of its own in the PostgreSQL at 127.0.0.1:5432.
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+PG_BASE = f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/test"
+
+
+def _pg_reachable() -> bool:
+    try:
+        with socket.create_connection((PG_HOST, PG_PORT), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A SQLAlchemy URL to an empty database: a SQLite file, or a fresh schema in the PostgreSQL test database."""
+    yield from _url(request.param, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def pg_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh schema in the PostgreSQL test database."""
+    yield from _url("postgresql", tmp_path, monkeypatch)
+
+
+def _url(kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Every engine open_store makes during the test is disposed of afterwards, so that no connection outlives it."""
+    engines: list[sa.Engine] = []
+
+    def create_engine(url: str, **kw: object) -> sa.Engine:
+        engines.append(sa.create_engine(url, **kw))
+        return engines[-1]
+
+    monkeypatch.setattr(repository, "create_engine", create_engine)
+    try:
+        yield from _database(kind, tmp_path, engines)
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+def _database(kind: str, tmp_path: Path, engines: list[sa.Engine]) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path}/store.db"
+        return
+    if not _pg_reachable():
+        pytest.skip(f"no PostgreSQL at {PG_HOST}:{PG_PORT} (CI runs one there: user postgres, trust auth, db test)")
+    schema = f"termtm_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    finally:
+        for engine in engines:
+            engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text("SET lock_timeout = '20s'"))
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

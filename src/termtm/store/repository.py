@@ -12,17 +12,18 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, select, t
 
 from termtm.errors import TermTMError
 from termtm.model import ParaKind, Provenance, Segment, Status
-from termtm.store.schema import concepts, segments, term_contexts, terms
+from termtm.store.schema import concepts, counters, segments, term_contexts, terms
 from termtm.terms.model import Concept, Term, TermBase, TermStatus
 
 
 @dataclass(frozen=True, slots=True)
 class SegmentRecord:
-    """A stored segment with its TMX dates."""
+    """A stored segment with its TMX dates and, once an editor changed it, who did (TMX changeid)."""
 
     segment: Segment
     creationdate: str
     changedate: str
+    changeid: str = ""
 
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -92,8 +93,10 @@ class Store:
     def replace_document(self, document: str, segs: Sequence[Segment], when: str) -> tuple[int, int, int]:
         """Make the stored segments of `document` equal to `segs`, in one transaction.
 
-        Unchanged segments keep their dates; changed ones get `when` as changedate;
-        returns (added, changed, removed) so that a rebuild can say what it did.
+        Unchanged segments keep their dates; changed ones get `when` as changedate; a segment an editor
+        changed keeps the editor's translation and status (only its position follows the source), so
+        that a rebuild never undoes an edit. Returns (added, changed, removed) so that a rebuild can say
+        what it did.
         """
         with self.engine.begin() as conn:
             old = {r.tuid: r for r in conn.execute(select(segments).where(segments.c.document == document))}
@@ -101,15 +104,26 @@ class Store:
             for seg in segs:
                 row = _row(seg)
                 prev = old.pop(seg.tuid, None)
+                if prev is not None and prev.changeid:
+                    row = {k: v for k, v in row.items() if k not in _EDITED}
                 if prev is None:
                     conn.execute(segments.insert().values(**row, creationdate=when, changedate=when))
                     added += 1
                 elif any(getattr(prev, k) != v for k, v in row.items()):
-                    conn.execute(segments.update().where(segments.c.id == prev.id).values(**row, changedate=when))
+                    values = row if prev.changeid else {**row, "changedate": when}
+                    conn.execute(segments.update().where(segments.c.id == prev.id).values(**values))
                     changed += 1
             if old:
                 conn.execute(segments.delete().where(segments.c.tuid.in_(list(old))))
+            if added or changed or old:
+                bump_version(conn)
         return added, changed, len(old)
+
+    def version(self) -> int:
+        """The store's version stamp: it goes up with every change that lookups would see."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(counters.c.value).where(counters.c.key == "version")).scalar()
+        return int(value or 0)
 
     def records(self, document: str | None = None) -> Iterator[SegmentRecord]:
         """Stored segments in document order."""
@@ -120,7 +134,7 @@ class Store:
             q = q.where(segments.c.document == document)
         with self.engine.connect() as conn:
             for r in conn.execute(q):
-                yield SegmentRecord(_segment(r), r.creationdate, r.changedate)
+                yield SegmentRecord(_segment(r), r.creationdate, r.changedate, r.changeid)
 
     def article(self, document: str, article: str) -> list[Segment]:
         """Segments of one article in reading order: the context a segment page shows."""
@@ -137,6 +151,12 @@ class Store:
         with self.engine.connect() as conn:
             r = conn.execute(select(segments).where(segments.c.tuid == tuid)).first()
         return _segment(r) if r else None
+
+    def record(self, tuid: str) -> SegmentRecord | None:
+        """One segment with its dates and changeid (what an edit form shows), or None."""
+        with self.engine.connect() as conn:
+            r = conn.execute(select(segments).where(segments.c.tuid == tuid)).first()
+        return SegmentRecord(_segment(r), r.creationdate, r.changedate, r.changeid) if r else None
 
     def count(self) -> int:
         """Number of stored segments."""
@@ -165,6 +185,7 @@ class Store:
         """Make the stored concepts of `collection` equal to `items` in one transaction: (added, changed, removed).
 
         A concept id owned by another collection is refused, so that an import cannot overwrite the reviewed base.
+        A concept an editor changed in the store (it has a changeid) is kept as the editor left it.
         """
         with self.engine.begin() as conn:
             old = {c.id: c for c in self._load_concepts(conn, collection)}
@@ -177,7 +198,7 @@ class Store:
             added = changed = 0
             for pos, c in enumerate(items):
                 prev = old.pop(c.id, None)
-                if prev is not None and prev == _with_collection(c, collection):
+                if prev is not None and (prev.changeid or prev == _with_collection(c, collection)):
                     conn.execute(concepts.update().where(concepts.c.id == c.id).values(position=pos))
                     continue
                 if prev is not None:
@@ -186,9 +207,13 @@ class Store:
                 else:
                     added += 1
                 _insert_concept(conn, c, collection, pos)
-            if old:
-                conn.execute(concepts.delete().where(concepts.c.id.in_(list(old))))
-        return added, changed, len(old)
+            edited = [cid for cid, c in old.items() if c.changeid]
+            removed = [cid for cid in old if cid not in edited]
+            if removed:
+                conn.execute(concepts.delete().where(concepts.c.id.in_(removed)))
+            if added or changed or removed:
+                bump_version(conn)
+        return added, changed, len(removed)
 
     def termbase(self, collection: str | None = None) -> TermBase:
         """The stored term base (or one collection of it), in source order."""
@@ -219,14 +244,23 @@ class Store:
                     Term(t.lang, t.text, t.type, TermStatus(t.status), t.pos, t.pinyin, t.note)
                 )
         return [
-            Concept(r.id, r.subject, tuple(by_concept[r.id]), r.definition, r.note, r.collection, r.origin)
+            Concept(
+                r.id,
+                r.subject,
+                tuple(by_concept[r.id]),
+                r.definition,
+                r.note,
+                r.collection,
+                r.origin,
+                r.changedate,
+                r.changeid,
+            )
             for r in rows
         ]
 
     def set_contexts(self, found: dict[tuple[str, str, str], list[str]]) -> int:
         """Replace all term contexts: (concept id, lang, term text) → tuids; return the number stored."""
         with self.engine.begin() as conn:
-            conn.execute(term_contexts.delete())
             ids = {(r.concept_id, r.lang, r.text): r.id for r in conn.execute(select(terms))}
             rows = [
                 {"term_id": ids[key], "tuid": tuid, "position": n}
@@ -234,8 +268,13 @@ class Store:
                 if key in ids
                 for n, tuid in enumerate(dict.fromkeys(tuids))
             ]
+            have = {tuple(r) for r in conn.execute(select(term_contexts))}
+            if have == {(r["term_id"], r["tuid"], r["position"]) for r in rows}:
+                return len(rows)
+            conn.execute(term_contexts.delete())
             if rows:
                 conn.execute(term_contexts.insert(), rows)
+            bump_version(conn)
         return len(rows)
 
     def contexts(self, concept_id: str | None = None) -> dict[tuple[str, str, str], list[str]]:
@@ -254,6 +293,17 @@ class Store:
         return out
 
 
+_EDITED = ("en", "status")
+"""Segment fields that an editor's change owns: a rebuild leaves them as the editor left them."""
+
+
+def bump_version(conn: Connection) -> None:
+    """Raise the version stamp inside the writing transaction, so that it commits (or not) with the change."""
+    bumped = conn.execute(counters.update().where(counters.c.key == "version").values(value=counters.c.value + 1))
+    if not bumped.rowcount:  # a store whose tables create_all made has no row yet
+        conn.execute(counters.insert().values(key="version", value=1))
+
+
 def _with_collection(c: Concept, collection: str) -> Concept:
     return Concept(c.id, c.subject, c.terms, c.definition, c.note, collection, c.origin)
 
@@ -268,6 +318,8 @@ def _insert_concept(conn: Connection, c: Concept, collection: str, pos: int) -> 
             definition=c.definition,
             note=c.note,
             origin=c.origin,
+            changedate=c.changedate,
+            changeid=c.changeid,
         )
     )
     conn.execute(

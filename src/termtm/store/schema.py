@@ -6,7 +6,7 @@ open_store() applies: a change here needs a new revision there.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 metadata = MetaData()
 
@@ -27,6 +27,7 @@ segments = Table(
     Column("origin", Text, nullable=False, default=""),
     Column("creationdate", String(16), nullable=False),
     Column("changedate", String(16), nullable=False),
+    Column("changeid", String(100), nullable=False, default=""),
     UniqueConstraint("tuid", name="uq_segments_tuid"),
 )
 
@@ -40,6 +41,8 @@ concepts = Table(
     Column("definition", Text, nullable=False, default=""),
     Column("note", Text, nullable=False, default=""),
     Column("origin", Text, nullable=False, default=""),
+    Column("changedate", String(16), nullable=False, default=""),
+    Column("changeid", String(100), nullable=False, default=""),
 )
 
 terms = Table(
@@ -63,4 +66,36 @@ term_contexts = Table(
     Column("term_id", Integer, ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True),
     Column("tuid", String(200), primary_key=True),
     Column("position", Integer, nullable=False, default=0),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("password_hash", String(300), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("created", String(16), nullable=False),
+    UniqueConstraint("name", name="uq_users_name"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(16), nullable=False),
+    Column("user", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("old", Text, nullable=False),
+    Column("new", Text, nullable=False),
+    Index("ix_audit_kind_key", "kind", "key"),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("key", String(50), primary_key=True),
+    Column("value", Integer, nullable=False),
 )

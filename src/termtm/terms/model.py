@@ -50,6 +50,10 @@ class Concept:
     note: str = ""
     collection: str = "glossary"
     origin: str = ""
+    changedate: str = field(default="", compare=False)
+    """When an editor last changed the concept (TMX-style date), empty for glossary and imports."""
+    changeid: str = field(default="", compare=False)
+    """Who last changed it: a user name, empty for glossary and imports (a rebuild keeps edited concepts)."""
 
     def terms_in(self, lang: str) -> tuple[Term, ...]:
         """Terms of one language, preferred first (the source order)."""
