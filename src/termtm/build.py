@@ -204,7 +204,8 @@ def export_tmx(store: Store, out: Path, when: str, document: str | None = None) 
     """Write the store (or one document of it) as TMX; return the number of units."""
     records = list(store.records(document))
     dates = {r.segment.tuid: (r.creationdate, r.changedate) for r in records}
-    data = write_tmx([r.segment for r in records], TmxHeader(creationdate=when), dates=dates)
+    changeids = {r.segment.tuid: r.changeid for r in records if r.changeid}
+    data = write_tmx([r.segment for r in records], TmxHeader(creationdate=when), dates=dates, changeids=changeids)
     _write_if_changed(out, data)
     return len(records)
 

@@ -65,6 +65,14 @@ def _concept(E, concept: Concept, contexts, date: str) -> etree._Element:
     if concept.note:
         entry.append(E.note(concept.note))
     entry.append(E.transacGrp(E.transac("origination", type="transactionType"), E.date(date)))
+    if concept.changeid:  # an editor's change: when and who, as TBX-Basic records a modification
+        entry.append(
+            E.transacGrp(
+                E.transac("modification", type="transactionType"),
+                E.date(_iso_date(concept.changedate)),
+                E.transacNote(concept.changeid, type="responsibility"),
+            )
+        )
     for lang in ("en", "zh"):
         terms = concept.terms_in(lang)
         if not terms:
@@ -93,6 +101,14 @@ def _term(E, concept: Concept, term: Term, contexts: Sequence[Context]) -> etree
     if note:
         sec.append(E.note(note))
     return sec
+
+
+def _iso_date(tmx_date: str) -> str:
+    """20261127T120000Z → 2026-11-27T12:00:00Z (TBX dates are ISO 8601)."""
+    d = tmx_date
+    if len(d) == 16 and d[8] == "T":
+        return f"{d[0:4]}-{d[4:6]}-{d[6:8]}T{d[9:11]}:{d[11:13]}:{d[13:15]}Z"
+    return d
 
 
 def read_tbx(data: bytes, name: str, prefix: str) -> list[Concept]:

@@ -27,9 +27,17 @@ class TmxHeader:
 
 
 def write_tmx(
-    segments: Iterable[Segment], header: TmxHeader, *, dates: dict[str, tuple[str, str]] | None = None
+    segments: Iterable[Segment],
+    header: TmxHeader,
+    *,
+    dates: dict[str, tuple[str, str]] | None = None,
+    changeids: dict[str, str] | None = None,
 ) -> bytes:
-    """Serialise segments as TMX 1.4b; `dates` maps tuid to (creationdate, changedate)."""
+    """Serialise segments as TMX 1.4b; `dates` maps tuid to (creationdate, changedate), `changeids` to the editor.
+
+    A unit carries changeid only when a person changed it, so CAT tools show the editor, not the build.
+    Its editorial status (draft, approved) is the x-status prop.
+    """
     root = etree.Element("tmx", version="1.4")
     etree.SubElement(
         root,
@@ -47,6 +55,8 @@ def write_tmx(
     for seg in segments:
         created, changed = (dates or {}).get(seg.tuid, (header.creationdate, header.creationdate))
         tu = etree.SubElement(body, "tu", tuid=seg.tuid, creationdate=created, changedate=changed)
+        if changeid := (changeids or {}).get(seg.tuid):
+            tu.set("changeid", changeid)
         props = {
             "document": seg.document,
             "article": seg.article,
