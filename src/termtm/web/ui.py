@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 
 from termtm.corpus.script import has_han
 from termtm.web import render, services
+from termtm.web.auth import current_user
 
 bp = Blueprint("ui", __name__)
 
@@ -47,7 +48,14 @@ def term(concept_id: str):
     if concept is None:
         abort(404, f"no concept {concept_id}")
     contexts = [services.highlighted(c, concept_id=concept_id) for c in concept["contexts"]]
-    return render_template("term.html", c=concept, contexts=contexts)
+    user = current_user()
+    return render_template(
+        "term.html",
+        c=concept,
+        obj=services.term_index().termbase.get(concept_id),
+        contexts=contexts,
+        editor=bool(user and user.role.can_edit()),
+    )
 
 
 @bp.get("/segment/<path:tuid>")
@@ -61,6 +69,7 @@ def segment(tuid: str):
     return render_template(
         "segment.html",
         s=seg,
+        rec=services.store().record(tuid),
         view=services.highlighted({"tuid": seg.tuid, "zh": seg.zh, "en": seg.en}),
         terms=services.recognised(seg.zh, seg.en),
         article=article,

@@ -1,0 +1,133 @@
+"""Sign-in, roles and CSRF protection.
+
+Readers look up, editors change segments and terms, admins also manage users (from the CLI). Lookups
+are open to anonymous visitors unless ANONYMOUS_READ is off; then pages send visitors to the sign-in
+form and the API answers 401, accepting HTTP Basic credentials so that scripts and CAT tools can sign in.
+Every form that changes something carries a per-session CSRF token, checked before any handler runs.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from termtm.store.users import Role, User, Users
+from termtm.web import services
+
+bp = Blueprint("auth", __name__)
+
+_OPEN = {"auth.login", "static"}
+"""Endpoints that need no sign-in even when anonymous reading is off."""
+
+
+def current_user() -> User | None:
+    """The signed-in user of this request (session cookie, or Basic credentials on the API), or None."""
+    if "user" not in g:
+        g.user = _session_user() or _basic_user()
+    return g.user
+
+
+def _session_user() -> User | None:
+    name = session.get("user")
+    user = Users(services.store()).get(name) if name else None
+    if name and user is None:
+        session.clear()  # the account was removed: the cookie signs in no one
+    return user
+
+
+def _basic_user() -> User | None:
+    creds = request.authorization
+    if not request.path.startswith("/api/") or creds is None or creds.type != "basic":
+        return None
+    return Users(services.store()).verify(creds.username or "", creds.password or "")
+
+
+def csrf_token() -> str:
+    """This session's CSRF token, created on first use."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+@bp.before_app_request
+def _guard():
+    """Refuse a change without the session's CSRF token, and an anonymous read when reading needs sign-in."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
+        if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+            abort(400, "the form has expired or did not come from this site: reload the page and try again")
+    if current_app.config["ANONYMOUS_READ"] or request.endpoint in _OPEN or current_user():
+        return None
+    if request.path.startswith("/api/"):
+        response = jsonify(error="sign in: send HTTP Basic credentials of a termtm user")
+        response.headers["WWW-Authenticate"] = 'Basic realm="termtm"'
+        return response, 401
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def require(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Only users with `role` (or a higher one) may call the view; anonymous visitors are sent to sign in."""
+    rank = list(Role)
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                return redirect(url_for("auth.login", next=request.referrer or request.path))
+            if rank.index(user.role) < rank.index(role):
+                abort(403, f"{user.name} is a {user.role.value}: this needs the {role.value} role")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The sign-in form; on success, back to where the user was going."""
+    error = None
+    if request.method == "POST":
+        user = Users(services.store()).verify(request.form.get("name", ""), request.form.get("password", ""))
+        if user is not None:
+            session.clear()  # a fresh session (and CSRF token) on sign-in: no session fixation
+            session["user"] = user.name
+            flash(f"Signed in as {user.name} ({user.role.value}).")
+            return redirect(_safe_next(request.form.get("next", "")))
+        error = "Wrong name or password."
+    return render_template("login.html", error=error, next=request.args.get("next", "")), 401 if error else 200
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out (a POST with the CSRF token, so that another site cannot sign a user out)."""
+    session.clear()
+    flash("Signed out.")
+    return redirect(url_for("ui.lookup"))
+
+
+def _safe_next(target: str) -> str:
+    """Only a path on this site: an absolute URL in ?next= would make the form an open redirect."""
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+        return url_for("ui.lookup")
+    return target
