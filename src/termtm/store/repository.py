@@ -11,6 +11,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
 
 from termtm.errors import TermTMError
+from termtm.faults import checkpoint
 from termtm.model import ParaKind, Provenance, Segment, Status
 from termtm.store.schema import concepts, counters, segments, term_contexts, terms
 from termtm.terms.model import Concept, Term, TermBase, TermStatus
@@ -117,6 +118,7 @@ class Store:
                 conn.execute(segments.delete().where(segments.c.tuid.in_(list(old))))
             if added or changed or old:
                 bump_version(conn)
+            checkpoint("import.commit")
         return added, changed, len(old)
 
     def version(self) -> int:
