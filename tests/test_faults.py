@@ -178,7 +178,7 @@ def _get(url: str) -> object:
 
 
 def test_a_serving_process_follows_imports_made_by_another_process(indexed, tmp_path: Path) -> None:
-    url, index_dir, more = indexed
+    url, index_dir, _ = indexed
     port = _free_port()
     server = _termtm("--db", url, "serve", "--port", str(port), wait=False)
     try:
