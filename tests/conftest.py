@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import uuid
@@ -42,12 +43,50 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     return Paths(root)
 
 
+DB_KIND = os.environ.get("TERMTM_TEST_DATABASE", "sqlite")
+"""Which database the suite's stores use: sqlite (default) or postgresql (TERMTM_TEST_DATABASE=postgresql)."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None]:
+    """On a PostgreSQL run, one schema for the session's build, named in TERMTM_DATABASE_URL as a deployment would.
+
+    The CLI and the app then find the store there, as they find var/termtm.db on a SQLite run; the semantic
+    index goes to a temporary TERMTM_INDEX_DIR, since there is no SQLite file to keep it beside.
+    """
+    if DB_KIND == "sqlite":
+        yield None
+        return
+    if DB_KIND != "postgresql":
+        raise pytest.UsageError(f"TERMTM_TEST_DATABASE={DB_KIND!r}: use sqlite or postgresql")
+    with pytest.MonkeyPatch.context() as mp:
+        for url in _database("postgresql", tmp_path_factory.mktemp("pg"), []):
+            mp.setenv("TERMTM_DATABASE_URL", url)
+            mp.setenv("TERMTM_INDEX_DIR", str(tmp_path_factory.mktemp("pg-index")))
+            yield url
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An empty store of the session's kind (a SQLite file, or a PostgreSQL schema of its own) for one test."""
+    yield from _url(DB_KIND, tmp_path, monkeypatch)
+
+
 @pytest.fixture(scope="session")
-def built(project: Paths, embedder: MemoEmbedder) -> tuple[Paths, Store, BuildResult]:
+def built(
+    project: Paths, embedder: MemoEmbedder, session_database: str | None
+) -> Iterator[tuple[Paths, Store, BuildResult]]:
     """The bulletin built once, exactly as `termtm build` does it."""
-    store = open_store(project.database_url)
+    store = open_store(session_database or project.database_url)
     result = build(project, store, embedder)
-    return project, store, result
+    yield project, store, result
+    store.engine.dispose()  # so that the PostgreSQL schema can be dropped
+
+
+@pytest.fixture(scope="session")
+def built_url(built: tuple[Paths, Store, BuildResult]) -> str:
+    """The URL of the built store, for apps and CLI runs that open it themselves."""
+    return built[1].engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

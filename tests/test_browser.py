@@ -28,14 +28,13 @@ SHOTS = Path(os.environ.get("TERMTM_SCREENSHOTS", ROOT / "var" / "screenshots"))
 
 
 @pytest.fixture(scope="module")
-def base_url(built, full_index):
+def base_url(built_url, full_index):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk); .ci/run does it")
     pytest.importorskip("playwright.sync_api", reason="playwright (the Python package) is in the [test] extra")
     from waitress import create_server
 
-    paths, _, _ = built
-    app = create_app({"DATABASE_URL": paths.database_url, "INDEX_DIR": str(full_index)})
+    app = create_app({"DATABASE_URL": built_url, "INDEX_DIR": str(full_index)})
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -133,3 +132,50 @@ def test_the_page_works_at_phone_width(browser, base_url):
 def test_screenshots_were_saved(base_url):
     for name in ("lookup-zh.png", "lookup-en.png", "term.png", "segment.png"):
         assert (SHOTS / name).stat().st_size > 10_000, name
+
+
+@pytest.fixture(scope="module")
+def editing_url(tmp_path_factory, base_url):
+    """A server over a store of its own (40 bulletin segments and the glossary) with an editor account."""
+    from waitress import create_server
+
+    from termtm.formats import read_memory
+    from termtm.model import Lang, Segment
+    from termtm.store import open_store
+    from termtm.store.users import Role, Users
+    from termtm.terms import load_glossary
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('editing')}/store.db"
+    store = open_store(url)
+    units = read_memory((ROOT / "tmx" / "bulletin-2007-12.tmx").read_bytes(), "b.tmx", src=Lang.ZH, tgt=Lang.EN)
+    store.replace_document("bulletin-2007-12", [Segment(u.id, u.zh, u.en) for u in units[:40]], "20240101T000000Z")
+    store.replace_concepts("glossary", load_glossary(ROOT / "glossary").concepts)
+    Users(store).add("editor", "editor password", Role.EDITOR, "20240101T000000Z")
+    server = create_server(create_app({"DATABASE_URL": url}), host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    yield f"http://127.0.0.1:{server.effective_port}", units[12]
+    server.close()
+
+
+def test_an_editor_signs_in_corrects_approves_and_sees_the_history(browser, editing_url):
+    url, unit = editing_url
+    context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.goto(f"/segment/{unit.id}")
+    pg.get_by_role("link", name="Sign in").click()
+    pg.fill("#name", "editor")
+    pg.fill("#password", "editor password")
+    pg.get_by_role("button", name="Sign in").click()
+    assert pg.url.endswith(unit.id.replace(":", "%3A")) or unit.id in pg.url  # back where the editor was
+    pg.fill("#en-edit", "A corrected translation, approved.")
+    pg.select_option("#status-edit", "approved")
+    pg.get_by_role("button", name="Save").click()
+    assert "Saved and approved." in pg.locator(".flashes").inner_text()
+    assert "A corrected translation, approved." in pg.locator(".pair .en").inner_text()
+    pg.screenshot(path=str(SHOTS / "edit-segment.png"), full_page=False)
+    pg.get_by_role("link", name="history", exact=True).click()
+    row = pg.locator("table.audit tbody tr").first
+    assert "editor" in row.inner_text() and "segment.edit" in row.inner_text()
+    assert unit.en[:30] in pg.locator("table.audit td.old").first.inner_text()
+    pg.screenshot(path=str(SHOTS / "history.png"), full_page=False)
+    context.close()

@@ -97,8 +97,8 @@ def test_unknown_extension_names_the_supported_ones():
         read_memory(b"x", "m.docx")
 
 
-def test_import_is_all_or_nothing(tmp_path, capsys):
-    db = f"sqlite:///{tmp_path}/s.db"
+def test_import_is_all_or_nothing(tmp_path, capsys, db_url):
+    db = db_url
     good = tmp_path / "good.csv"
     good.write_text(CSV, encoding="utf-8")
     assert main(["--db", db, "import", str(good)]) == 0
@@ -110,8 +110,8 @@ def test_import_is_all_or_nothing(tmp_path, capsys):
     assert store.documents() == [("good", 2)]
 
 
-def test_reimport_needs_replace(tmp_path, capsys):
-    db = f"sqlite:///{tmp_path}/s.db"
+def test_reimport_needs_replace(tmp_path, capsys, db_url):
+    db = db_url
     f = tmp_path / "m.tmx"
     f.write_text(TMX, encoding="utf-8")
     assert main(["--db", db, "import", str(f)]) == 0
@@ -121,9 +121,9 @@ def test_reimport_needs_replace(tmp_path, capsys):
     assert open_store(db).count() == 2
 
 
-def test_real_aligned_tmx_from_bertalign_imports_and_exports(tmp_path):
+def test_real_aligned_tmx_from_bertalign_imports_and_exports(tmp_path, db_url):
     src = shared("eval", "tmx", "mac-dev.001.align.tmx")
-    db = f"sqlite:///{tmp_path}/s.db"
+    db = db_url
     assert main(["--db", db, "import", str(src), "--document", "mac001"]) == 0
     store = open_store(db)
     n = store.count()
@@ -134,10 +134,10 @@ def test_real_aligned_tmx_from_bertalign_imports_and_exports(tmp_path):
     assert len(again) == n
 
 
-def test_the_bulletin_tmx_imports_without_language_options_even_where_chinese_is_mostly_a_url(tmp_path, capsys):
+def test_the_bulletin_tmx_imports_without_language_options_even_where_chinese_is_mostly_a_url(tmp_path, capsys, db_url):
     from conftest import ROOT
 
-    db = f"sqlite:///{tmp_path / 'm.db'}"
+    db = db_url
     assert main(["--db", db, "import", str(ROOT / "tmx" / "bulletin-2007-12.tmx")]) == 0
     seg = open_store(db).get("bulletin-2007-12:bulletin-2007-12:a02:p006:s00")
     assert seg is not None and "xinhuanet" in seg.zh.lower()

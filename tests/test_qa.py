@@ -258,9 +258,8 @@ def test_cli_raw_ocr_counts(built, capsys):
     assert "key-term" not in counts  # bilingual checks do not run on Chinese alone
 
 
-def test_check_page_groups_filters_and_charts(built):
-    paths, _, _ = built
-    app = create_app({"DATABASE_URL": paths.database_url, "TESTING": True})
+def test_check_page_groups_filters_and_charts(built_url):
+    app = create_app({"DATABASE_URL": built_url, "TESTING": True})
     client = app.test_client()
     html = client.get("/check", query_string={"check": "deprecated-term"}).get_data(as_text=True)
     assert 'data-check="deprecated-term">1<' in html and "Du Hungwei" in html
@@ -269,6 +268,6 @@ def test_check_page_groups_filters_and_charts(built):
     assert '<a href="/term/mps">mps</a>' in html and 'class="bar deprecated"' in html
     errors_only = client.get("/check", query_string={"severity": "error"}).get_data(as_text=True)
     assert 'data-check="term-variants">0<' in errors_only
-    ignored = create_app({"DATABASE_URL": paths.database_url, "TESTING": True, "QA_IGNORE": str(IGNORE)})
+    ignored = create_app({"DATABASE_URL": built_url, "TESTING": True, "QA_IGNORE": str(IGNORE)})
     page = ignored.test_client().get("/check", query_string={"severity": "error"}).get_data(as_text=True)
     assert "2 ignored" in page and 'class="finding"' not in page

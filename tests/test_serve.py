@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -10,7 +11,7 @@ import sys
 import time
 import urllib.request
 
-from conftest import ROOT
+from conftest import DB_KIND, ROOT
 
 
 def free_port() -> int:
@@ -19,12 +20,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_builds_a_missing_store_then_answers_on_the_printed_url(tmp_path):
+def test_serve_builds_a_missing_store_then_answers_on_the_printed_url(tmp_path, db_url):
+    """On a PostgreSQL run the store is an empty schema named in TERMTM_DATABASE_URL; else var/termtm.db."""
+    env = {k: v for k, v in os.environ.items() if k != "TERMTM_DATABASE_URL"}
+    if DB_KIND == "postgresql":
+        env["TERMTM_DATABASE_URL"] = db_url
     for part in ("tmx", "glossary"):
         shutil.copytree(ROOT / part, tmp_path / part)
     port = free_port()
-    cmd = [sys.executable, "-m", "termtm.cli", "--root", str(tmp_path), "-q", "serve", "--port", str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "termtm.cli",
+        "--root",
+        str(tmp_path),
+        "--db",
+        db_url,
+        "-q",
+        "serve",
+        "--port",
+        str(port),
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
         lines = []
         deadline = time.monotonic() + 600
@@ -45,7 +62,8 @@ def test_serve_builds_a_missing_store_then_answers_on_the_printed_url(tmp_path):
             except OSError:
                 time.sleep(0.2)
         assert health["status"] == "ok" and health["segments"] == 294 and health["concepts"] > 400
-        assert (tmp_path / "var" / "termtm.db").exists() and (tmp_path / "var" / "termtm.index").is_dir()
+        assert (tmp_path / "var" / "termtm.index").is_dir()
+        assert (tmp_path / "var" / "termtm.db").exists() == (DB_KIND == "sqlite")
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -19,7 +19,7 @@ from termtm.errors import TermTMError
 from termtm.formats import read_memory
 from termtm.model import Lang, Segment, Status
 from termtm.store import open_store
-from termtm.store.repository import MIGRATIONS
+from termtm.store.repository import MIGRATIONS, migrate
 from termtm.store.schema import concepts, metadata, segments, term_contexts, terms
 from termtm.terms import load_glossary
 from termtm.terms.attest import find_contexts
@@ -234,3 +234,27 @@ def test_termtm_build_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     # a second build changes nothing
     assert main(["--root", str(root), "--db", store_url, "--quiet", "build", "--no-embed"]) == 0
     assert open_store(store_url).count() == 294
+
+
+def test_a_store_at_the_first_revision_is_upgraded_with_its_data(store_url: str) -> None:
+    engine = sa.create_engine(store_url)
+    migrate(engine, "0001")  # a store as the previous release left it
+    segs = _bulletin(5)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO segments (tuid, zh, en, document, article, paragraph, sentence, kind, provenance,"
+                " status, origin, creationdate, changedate) VALUES (:tuid, :zh, :en, 'b', '', 0, 0, 'body',"
+                " 'translated', 'approved', '', '20240101T000000Z', '20240101T000000Z')"
+            ),
+            [{"tuid": s.tuid, "zh": s.zh, "en": s.en} for s in segs],
+        )
+    engine.dispose()
+
+    store = open_store(store_url)
+    assert _version(store.engine) == [_head()] and _head() != "0001"
+    recs = list(store.records())
+    assert [(r.segment.zh, r.segment.en, r.changeid) for r in recs] == [(s.zh, s.en, "") for s in segs]
+    assert store.version() == 1
+    store.replace_document("b", [], "20250101T000000Z")
+    assert store.version() == 2 and store.count() == 0

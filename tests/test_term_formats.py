@@ -94,8 +94,8 @@ def test_omegat_reads_the_exported_glossary_with_its_own_reader(exported, tmp_pa
     assert not any(r[0] == "渭公河" for r in rows)  # deprecated terms are not proposed
 
 
-def test_microsoft_tbx_with_digit_ids_imports(tmp_path, capsys):
-    db = f"sqlite:///{tmp_path / 't.db'}"
+def test_microsoft_tbx_with_digit_ids_imports(tmp_path, capsys, db_url):
+    db = db_url
     sample = shared("eval", "tbx", "sample.xml")
     assert main(["--db", db, "import", str(sample)]) == 0
     base = open_store(db).termbase()
@@ -121,8 +121,8 @@ def test_tbx_v2_and_v3_samples_of_other_tools_import(tmp_path):
     ]
 
 
-def test_tbx_with_entities_is_refused_and_nothing_is_imported(tmp_path, capsys):
-    db = f"sqlite:///{tmp_path / 't.db'}"
+def test_tbx_with_entities_is_refused_and_nothing_is_imported(tmp_path, capsys, db_url):
+    db = db_url
     bad = tmp_path / "evil.tbx"
     bad.write_text(
         '<?xml version="1.0"?><!DOCTYPE tbx [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
@@ -133,8 +133,8 @@ def test_tbx_with_entities_is_refused_and_nothing_is_imported(tmp_path, capsys):
     assert open_store(db).collections() == []
 
 
-def test_a_term_csv_with_a_bad_row_imports_nothing_and_names_the_row(tmp_path, capsys):
-    db = f"sqlite:///{tmp_path / 't.db'}"
+def test_a_term_csv_with_a_bad_row_imports_nothing_and_names_the_row(tmp_path, capsys, db_url):
+    db = db_url
     f = tmp_path / "terms.csv"
     f.write_text("concept,lang,term,status\nc1,zh,公安部,preferred\nc1,en,MPS,favourite\n", encoding="utf-8")
     assert main(["--db", db, "import", str(f)]) == 2

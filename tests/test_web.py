@@ -13,11 +13,10 @@ PRESS = "bulletin-2007-12:a01:p010:s00"  # 14日下午由公安部主持了新�
 
 
 @pytest.fixture(scope="module")
-def app(built, full_index, tmp_path_factory):
-    paths, _, _ = built
+def app(built_url, full_index, tmp_path_factory):
     exports = tmp_path_factory.mktemp("exports")
     return create_app(
-        {"DATABASE_URL": paths.database_url, "INDEX_DIR": str(full_index), "EXPORT_DIR": str(exports), "TESTING": True}
+        {"DATABASE_URL": built_url, "INDEX_DIR": str(full_index), "EXPORT_DIR": str(exports), "TESTING": True}
     )
 
 

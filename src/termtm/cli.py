@@ -44,9 +44,12 @@ def _database_url(args: argparse.Namespace) -> str:
 
 
 def _store(args: argparse.Namespace):  # -> Store
+    """The command's store, opened once; main() closes its connections when the command ends."""
     from termtm.store import open_store
 
-    return open_store(_database_url(args))
+    if getattr(args, "store", None) is None:
+        args.store = open_store(_database_url(args))
+    return args.store
 
 
 def _index_dir(args: argparse.Namespace) -> Path:
@@ -612,6 +615,9 @@ def main(argv: list[str] | None = None) -> int:
     except TermTMError as err:
         print(f"termtm: error: {err}", file=sys.stderr)
         return 2
+    finally:
+        if getattr(args, "store", None) is not None:
+            args.store.engine.dispose()
 
 
 if __name__ == "__main__":

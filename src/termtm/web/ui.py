@@ -89,6 +89,15 @@ def download(kind: str):
     return send_file(io.BytesIO(path.read_bytes()), mimetype=mimetype, as_attachment=True, download_name=path.name)
 
 
+@bp.app_template_filter("when")
+def when(tmx_date: str) -> str:
+    """20261127T121624Z → 2026-11-27 12:16:24 (UTC), for people; the TMX form stays in exports."""
+    d = tmx_date or ""
+    if len(d) == 16 and d[8] == "T":
+        return f"{d[0:4]}-{d[4:6]}-{d[6:8]} {d[9:11]}:{d[11:13]}:{d[13:15]}"
+    return d
+
+
 @bp.app_template_filter("lang_of")
 def lang_of(text: str) -> str:
     return "zh-Hans" if has_han(text) else "en"
