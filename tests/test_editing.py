@@ -311,5 +311,17 @@ def test_sign_in_does_not_redirect_off_site(app) -> None:
     assert r.status_code == 302 and r.location == "/"
 
 
+def test_repeated_wrong_passwords_lock_the_name_out(app) -> None:
+    client = app.test_client()
+    token = _token(client)
+    for _ in range(5):
+        r = client.post("/login", data={"name": "editor", "password": "not the password", "csrf_token": token})
+        assert r.status_code == 401 and "Wrong name or password" in r.text
+    right = {"name": "editor", "password": "editor password", "csrf_token": token}
+    r = client.post("/login", data=right)
+    assert r.status_code == 429 and "Too many wrong passwords for editor" in r.text
+    assert client.post("/login", data={**right, "name": "reader", "password": "reader password"}).status_code == 302
+
+
 def _with_terms(c: Concept, terms: tuple[Term, ...]) -> Concept:
     return Concept(c.id, c.subject, terms, c.definition, c.note, c.collection, c.origin)

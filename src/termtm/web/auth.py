@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import threading
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -57,7 +59,13 @@ def _basic_user() -> User | None:
     creds = request.authorization
     if not request.path.startswith("/api/") or creds is None or creds.type != "basic":
         return None
-    return Users(services.store()).verify(creds.username or "", creds.password or "")
+    name = (creds.username or "")[:100]
+    if _locked_out(name):
+        return None
+    user = Users(services.store()).verify(name, creds.password or "")
+    if user is None:
+        _locked_out(name, failed=True)
+    return user
 
 
 def csrf_token() -> str:
@@ -102,13 +110,40 @@ def require(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return decorate
 
 
+MAX_FAILURES, FAILURE_WINDOW = 5, 300.0
+"""Five wrong passwords for one name within five minutes lock that name out for the rest of the window."""
+_failures_lock = threading.Lock()
+
+
+def _locked_out(name: str, failed: bool = False) -> float:
+    """Seconds until `name` may try again (0 if it may now); `failed` records one more wrong password.
+
+    Kept per process: with N processes an attacker gets at most N×5 guesses per window, still too few for
+    a password of the required length.
+    """
+    now = time.monotonic()
+    with _failures_lock:
+        failures = current_app.extensions.setdefault("termtm.login_failures", {})
+        recent = [t for t in failures.get(name, []) if now - t < FAILURE_WINDOW]
+        if failed:
+            recent.append(now)
+        failures[name] = recent
+        return FAILURE_WINDOW - (now - recent[0]) if len(recent) >= MAX_FAILURES else 0.0
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The sign-in form; on success, back to where the user was going."""
     error = None
     if request.method == "POST":
-        user = Users(services.store()).verify(request.form.get("name", ""), request.form.get("password", ""))
-        if user is not None:
+        name = request.form.get("name", "")[:100]
+        if wait := _locked_out(name):
+            error = f"Too many wrong passwords for {name}: try again in {int(wait) // 60 + 1} minutes."
+            return render_template("login.html", error=error, next=request.form.get("next", "")), 429
+        user = Users(services.store()).verify(name, request.form.get("password", ""))
+        if user is None:
+            _locked_out(name, failed=True)
+        else:
             session.clear()  # a fresh session (and CSRF token) on sign-in: no session fixation
             session["user"] = user.name
             flash(f"Signed in as {user.name} ({user.role.value}).")
