@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import shared
 from flask.testing import FlaskClient
 from lxml import etree
 
@@ -164,12 +165,15 @@ def test_exports_carry_changedate_changeid_and_status(tmp_path: Path) -> None:
     others = etree.parse(str(tmp_path / "out.tmx")).findall(".//tu[@changeid]")
     assert len(others) == 1  # units nobody edited name no editor
 
-    export_terms(store, "tbx", tmp_path / "out.tbx", "2026-01-02")
+    export_terms(store, "tbx", tmp_path / "out.tbx", T2)
     entry = etree.parse(str(tmp_path / "out.tbx")).find(f".//{TBX_NS}conceptEntry[@id='commit']")
     mods = [g for g in entry.iter(f"{TBX_NS}transacGrp") if g.findtext(f"{TBX_NS}transac") == "modification"]
     assert [(g.findtext(f"{TBX_NS}date"), g.findtext(f"{TBX_NS}transacNote")) for g in mods] == [
         ("2026-01-02T10:00:00Z", "wang")
     ]
+    rng = shared("eval", "tbx", "TBXcoreStructV03.rng")
+    schema = etree.RelaxNG(etree.parse(str(rng)))
+    assert schema.validate(etree.parse(str(tmp_path / "out.tbx"))), schema.error_log
 
 
 # --- the user CLI ------------------------------------------------------------------------------------------
