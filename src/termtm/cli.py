@@ -466,7 +466,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         cmd_build(args)
     app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(_index_dir(args))})
     print(f"serving on http://{args.host}:{args.port}/", flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads)
+    # waitress refuses a larger body itself, before buffering it (guard.py refuses it again in the app)
+    serve(
+        app,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+    )
     return 0
 
 

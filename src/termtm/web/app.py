@@ -30,8 +30,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese stays readable in API responses
     app.extensions["termtm.store"] = open_store(app.config["DATABASE_URL"])
 
-    from termtm.web import api, qa, tmserver, ui
+    from termtm.web import api, guard, qa, tmserver, ui
 
+    app.register_blueprint(guard.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(qa.bp)
@@ -42,5 +43,17 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         if request.path.startswith("/api/"):
             return jsonify(error=f"no endpoint {request.path}: see /api/v1/openapi.json"), 404
         return err
+
+    @app.after_request
+    def _security_headers(response):  # the pages use no inline script; check.html has inline styles
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
 
     return app
