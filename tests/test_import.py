@@ -84,9 +84,9 @@ def test_non_utf8_csv_gets_a_clear_error():
 
 
 def test_empty_target_and_control_characters_are_refused_by_unit():
-    with pytest.raises(ParseError, match="row3: empty source or target"):
+    with pytest.raises(ParseError, match='row 3: column "en" is empty'):
         read_memory(b"zh,en\n\xe5\x85\xac,MPS\n\xe5\x85\xac,\n", "m.csv")
-    with pytest.raises(ParseError, match="control characters"):
+    with pytest.raises(ParseError, match='row 2: column "en" contains the control character U\\+0007'):
         read_memory("zh,en\n公安部,M\x07PS\n".encode(), "m.csv")
 
 
@@ -105,7 +105,7 @@ def test_import_is_all_or_nothing(tmp_path, capsys, db_url):
     bad = tmp_path / "bad.csv"
     bad.write_text("zh,en\n反拐,anti-trafficking\n拐卖,\n", encoding="utf-8")
     assert main(["--db", db, "import", str(bad)]) == 2
-    assert "row3: empty source or target" in capsys.readouterr().err
+    assert 'row 3: column "en" is empty' in capsys.readouterr().err
     store = open_store(db)
     assert store.documents() == [("good", 2)]
 

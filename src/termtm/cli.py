@@ -95,37 +95,44 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _is_term_file(path: Path, data: bytes) -> bool:
     """TBX by extension or root element; CSV when its header has a `concept` column."""
+    from termtm.formats.xmlsafe import head_text
+
     suffix = path.suffix.lower()
+    head = head_text(data[:4096]).lstrip("\ufeff")  # decoded by byte-order mark, so UTF-16 files are recognised
     if suffix == ".tbx":
         return True
     if suffix == ".xml":
-        return b"<martif" in data[:4096] or b"<tbx" in data[:4096]
+        return "<martif" in head or "<tbx" in head
     if suffix == ".csv":
-        header = data.decode("utf-8-sig", errors="replace").splitlines()[:1]
-        return bool(header) and "concept" in [h.strip().lower() for h in header[0].split(",")]
+        header = head.splitlines()[:1]
+        return bool(header) and "concept" in [h.strip().strip('"').lower() for h in header[0].split(",")]
     return False
 
 
 def import_terms(args: argparse.Namespace, path: Path, data: bytes) -> int:
     """Import a TBX or term CSV as its own collection of concepts, all or nothing."""
     from termtm.build import refresh_contexts
-    from termtm.formats.tbx import read_tbx
+    from termtm.formats.tbx import TermFile, read_tbx_file
     from termtm.formats.termcsv import read_terms_csv
 
     name = args.document or path.stem
     prefix = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "imported"
     prefix = prefix if prefix[0].isalpha() else f"t{prefix}"
-    reader = read_terms_csv if path.suffix.lower() == ".csv" else read_tbx
-    concepts = reader(data, path.name, prefix)
-    concepts = [replace(c, origin=path.name) for c in concepts]
+    if path.suffix.lower() == ".csv":
+        read = TermFile(read_terms_csv(data, path.name, prefix), {})
+    else:
+        read = read_tbx_file(data, path.name, prefix)
+    concepts = [replace(c, origin=path.name) for c in read.concepts]
     store = _store(args)
     if name in dict(store.collections()) and not args.replace:
         raise TermTMError(f"term collection {name!r} is already in the store: pass --replace or --document NAME")
     added, changed, removed = store.replace_concepts(name, concepts)
     refresh_contexts(store)
+    others = ", ".join(f"{code} ({n})" for code, n in read.skipped.items())
+    left = f"; language sections left out: {others}" if others else ""
     print(
         f"imported {len(concepts)} concepts into term collection {name!r} ({added} added, {changed} changed, "
-        f"{removed} removed)"
+        f"{removed} removed){left}"
     )
     return 0
 
@@ -141,18 +148,21 @@ def _update_search_index(index: Path, store, embedder) -> None:  # (Path, Store,
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a TMX, XLIFF, PO or CSV memory, or a TBX or CSV term base, into the store, all or nothing."""
-    from termtm.formats import read_memory
+    from termtm.formats import read_memory_file
+    from termtm.formats.inputs import check_size
     from termtm.model import Lang, ParaKind, Provenance, Segment, Status
 
     path = Path(args.file)
-    if not path.exists():
-        raise TermTMError(f"{path}: no such file")
+    if not path.is_file():
+        raise TermTMError(f"{path}: {'not a file' if path.exists() else 'no such file'}")
+    check_size(path.stat().st_size, path.name)  # before reading: an oversize file is never loaded
     data = path.read_bytes()
     if args.terms or _is_term_file(path, data):
         return import_terms(args, path, data)
     src = Lang.parse(args.src_lang) if args.src_lang else None
     tgt = Lang.parse(args.tgt_lang) if args.tgt_lang else None
-    units = read_memory(data, path.name, src=src, tgt=tgt)
+    memory = read_memory_file(data, path.name, src=src, tgt=tgt)
+    units = memory.units
     doc = args.document or path.stem
     segs = [
         Segment(
@@ -168,13 +178,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         for n, u in enumerate(units)
     ]
-    if len({s.tuid for s in segs}) != len(segs):
-        raise TermTMError(f"{path.name}: unit ids repeat; nothing was imported")
     store = _store(args)
     if doc in dict(store.documents()) and not args.replace:
         raise TermTMError(f"document {doc!r} is already in the store: pass --replace or --document NAME")
     added, changed, removed = store.replace_document(doc, segs, _now())
-    print(f"imported {len(segs)} units into document {doc!r} ({added} added, {changed} changed, {removed} removed)")
+    left = "".join(f"; {n} {why} units left out" for why, n in memory.skipped.items())
+    print(
+        f"imported {len(segs)} units into document {doc!r} ({added} added, {changed} changed, {removed} removed){left}"
+    )
     index = _index_dir(args)
     if args.index or (index / "semantic.json").exists():  # keep an existing semantic index in step
         from termtm.embed import MemoEmbedder, embedder_from_name
@@ -509,7 +520,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         cmd_build(args)
     app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(_index_dir(args))})
     print(f"serving on http://{args.host}:{args.port}/", flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads)
+    # waitress refuses a larger body itself, before buffering it (guard.py refuses it again in the app)
+    serve(
+        app,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+    )
     return 0
 
 

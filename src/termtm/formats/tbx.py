@@ -11,6 +11,7 @@ skipped rather than refused.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from lxml.builder import ElementMaker
 
 from termtm.corpus.script import has_han
 from termtm.errors import ParseError
+from termtm.formats.inputs import MAX_SEGMENT_CHARS, MAX_TERM_CHARS, Problems, quoted
 from termtm.formats.xmlsafe import parse_xml
 from termtm.terms.model import PARTS_OF_SPEECH, TERM_TYPES, Concept, Term, TermBase, TermStatus
 from termtm.terms.pinyin import to_pinyin
@@ -111,17 +113,73 @@ def _iso_date(tmx_date: str) -> str:
     return d
 
 
+@dataclass(frozen=True, slots=True)
+class TermFile:
+    """A term base file read whole: its concepts, and how many language sections in other languages were left out."""
+
+    concepts: list[Concept]
+    skipped: dict[str, int]
+
+
 def read_tbx(data: bytes, name: str, prefix: str) -> list[Concept]:
-    """Concepts of a TBX v2 or v3 file; ids are prefixed with `prefix` so they cannot clash with the base."""
-    root = parse_xml(data, name)
-    kind = etree.QName(root).localname
-    if kind not in ("martif", "tbx"):
-        raise ParseError(f"{name}: root element <{kind}> is neither TBX v2 <martif> nor TBX v3 <tbx>")
+    """Concepts of a TBX v2 or v3 file, or a ParseError naming every bad entry; ids are prefixed with `prefix`."""
+    return read_tbx_file(data, name, prefix).concepts
+
+
+def read_tbx_file(data: bytes, name: str, prefix: str) -> TermFile:
+    """Like read_tbx, with the counts of what was left out.
+
+    Language sections in languages other than Chinese and English are left out and counted: real term
+    bases are multilingual. A language section without a language, an empty term, a control character
+    or an overlong text is an error.
+    """
+    root = parse_xml(data, name, roots=("martif", "tbx"))
     entries = [e for e in root.iter() if _local(e) in ("termEntry", "conceptEntry")]
-    concepts = [c for n, e in enumerate(entries) if (c := _read_entry(e, n, prefix))]
+    problems = Problems(name)
+    skipped: Counter[str] = Counter()
+    seen: dict[str, str] = {}
+    concepts = []
+    for n, entry in enumerate(entries):
+        raw_id = entry.get("id") or ""
+        where = f"entry {n + 1}" + (f" (id {quoted(raw_id)})" if raw_id else "")
+        if not _entry_ok(entry, where, problems, skipped) or (concept := _read_entry(entry, n, prefix)) is None:
+            continue
+        if concept.id in seen:
+            problems.add(where, f"its id becomes {concept.id!r}, as that of {seen[concept.id]} does: ids must differ")
+        seen.setdefault(concept.id, where)
+        concepts.append(concept)
+    problems.raise_if_any()
     if not concepts:
         raise ParseError(f"{name}: no entry with a Chinese or English term; nothing was imported")
-    return concepts
+    return TermFile(concepts, dict(sorted(skipped.items())))
+
+
+def _entry_ok(entry: etree._Element, where: str, problems: Problems, skipped: Counter[str]) -> bool:
+    """Record what is wrong with an entry's Chinese and English terms and its texts; True when nothing is."""
+    before = len(problems.items)
+    for sec in entry:
+        if _local(sec) not in ("langSet", "langSec"):
+            continue
+        code = (sec.get(XML_LANG) or sec.get("lang") or "").strip()
+        if not code:
+            problems.add(where, f"a <{_local(sec)}> has no xml:lang")
+        elif _lang(code) is None:
+            skipped[code] += 1  # another language: not imported
+        else:
+            for term in (t for t in sec.iter() if _local(t) == "term"):
+                problems.check(where, f"a term in {code}", "".join(term.itertext()), MAX_TERM_CHARS)
+    for el in entry.iter():
+        if _local(el) in ("descrip", "note", "termNote", "admin") and not _in_other_language(el):
+            problems.check(where, f"a <{_local(el)}>", "".join(el.itertext()), MAX_SEGMENT_CHARS, blank_ok=True)
+    return len(problems.items) == before
+
+
+def _in_other_language(el: etree._Element) -> bool:
+    """Is the element inside a language section that is neither Chinese nor English?"""
+    for up in el.iterancestors():
+        if _local(up) in ("langSet", "langSec"):
+            return _lang(up.get(XML_LANG) or up.get("lang") or "") is None
+    return False
 
 
 def _local(el: etree._Element) -> str:

@@ -2,7 +2,8 @@
 
 One row per term is what spreadsheet users and other tools (Weblate's
 glossary CSV, memoQ's term base import) can read; the concept id groups the
-rows back into concepts on import.
+rows back into concepts on import. Cells that a spreadsheet would run as a
+formula are written with a leading apostrophe (see formats.cells).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Mapping, Sequence
 
 from termtm.corpus.script import has_han
 from termtm.errors import ParseError
+from termtm.formats.cells import neutralise, restore
+from termtm.formats.inputs import MAX_SEGMENT_CHARS, MAX_TERM_CHARS, Problems, csv_rows, decode_text, quoted, row_shape
 from termtm.terms.model import LANGS, TERM_TYPES, Concept, Term, TermBase, TermStatus
 from termtm.terms.pinyin import to_pinyin
 
@@ -30,6 +33,8 @@ COLUMNS = [
     "term_note",
     "contexts",
 ]
+_TEXT_COLUMNS = ("concept", "subject", "definition", "concept_note", "pinyin", "type", "pos", "term_note")
+"""The columns besides lang and term that an import reads (contexts are recomputed from the memory)."""
 
 
 def write_terms_csv(termbase: TermBase, contexts: Mapping[tuple[str, str, str], Sequence[str]]) -> bytes:
@@ -53,33 +58,47 @@ def write_terms_csv(termbase: TermBase, contexts: Mapping[tuple[str, str, str], 
                 t.pos,
                 t.note,
             ]
-            w.writerow([*row, tuids])
+            w.writerow([neutralise(cell) for cell in (*row, tuids)])
     return buf.getvalue().encode("utf-8")
 
 
 def read_terms_csv(data: bytes, name: str, prefix: str) -> list[Concept]:
-    """Concepts from a term CSV (at least columns concept, lang, term); every bad row is named."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ParseError(f"{name} is not UTF-8 (byte {err.start}): convert it first; nothing was imported") from err
-    rows = list(csv.DictReader(io.StringIO(text)))
-    missing = {"concept", "lang", "term"} - set(rows[0] if rows else {})
-    if not rows or missing:
-        raise ParseError(f"{name}: a term CSV needs a header with columns concept, lang, term (missing {missing})")
+    """Concepts from a term CSV (at least columns concept, lang, term), or a ParseError naming every bad row."""
+    rows = csv_rows(decode_text(data, name), name)
+    header = [h.strip().lower() for h in rows[0]]
+    missing = sorted({"concept", "lang", "term"} - set(header))
+    if missing:
+        raise ParseError(
+            f"{name}: a term CSV needs a header with columns concept, lang, term (missing: {', '.join(missing)})"
+        )
+    problems = Problems(name)
     grouped: dict[str, list[dict[str, str]]] = {}
-    errors = []
-    for n, row in enumerate(rows, start=2):
-        if (row.get("lang") or "").strip() not in LANGS or not (row.get("term") or "").strip():
-            errors.append(f"row {n}: lang must be zh or en and term non-empty")
+    for n, row in enumerate(rows[1:], start=2):
+        shape = row_shape(row, len(header))
+        if shape:
+            problems.add(f"row {n}", shape)
             continue
-        if (row.get("status") or "preferred") not in {s.value for s in TermStatus}:
-            errors.append(f"row {n}: status {row['status']!r} is not preferred, admitted or deprecated")
-            continue
-        grouped.setdefault(row["concept"].strip() or f"row{n}", []).append(row)
-    if errors:
-        raise ParseError(f"{name}: " + "; ".join(errors[:10]) + "; nothing was imported")
+        record = {h: restore(cell) for h, cell in zip(header, row, strict=True)}
+        if _row_ok(record, f"row {n}", problems):
+            grouped.setdefault(record["concept"].strip() or f"row{n}", []).append(record)
+    problems.raise_if_any()
+    if not grouped:
+        raise ParseError(f"{name} has a header but no terms")
     return [_concept(cid, rs, prefix) for cid, rs in grouped.items()]
+
+
+def _row_ok(row: dict[str, str], where: str, problems: Problems) -> bool:
+    """Record what is wrong with one term row; True when nothing is."""
+    before = len(problems.items)
+    lang = row["lang"].strip()
+    if lang not in LANGS:
+        problems.add(where, f"lang is {quoted(lang)}, not zh or en")
+    problems.check(where, "the term", row["term"], MAX_TERM_CHARS)
+    if (row.get("status") or "preferred") not in {s.value for s in TermStatus}:
+        problems.add(where, f"status {quoted(row['status'])} is not preferred, admitted or deprecated")
+    for column in _TEXT_COLUMNS:
+        problems.check(where, f"column {quoted(column)}", row.get(column, ""), MAX_SEGMENT_CHARS, blank_ok=True)
+    return len(problems.items) == before
 
 
 def _concept(cid: str, rows: list[dict[str, str]], prefix: str) -> Concept:

@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Sequence
 
+from termtm.formats.cells import neutralise
 from termtm.qa.checks import CHECKS
 from termtm.qa.model import Finding
 
@@ -20,12 +21,13 @@ def render_json(findings: Sequence[Finding], counts: dict[str, object]) -> str:
 
 
 def render_csv(findings: Sequence[Finding], counts: dict[str, object]) -> str:
-    """One row per finding; tuids joined with spaces."""
+    """One row per finding; tuids joined with spaces; formula-like cells neutralised for spreadsheets."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(FIELDS)
     for f in findings:
-        w.writerow([f.check, f.severity.value, " ".join(f.tuids), f.zh, f.en, f.message, f.suggestion])
+        row = [f.check, f.severity.value, " ".join(f.tuids), f.zh, f.en, f.message, f.suggestion]
+        w.writerow([neutralise(cell) for cell in row])
     return buf.getvalue()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from termtm.formats.inputs import bad_character, quoted
 from termtm.model import Segment
 from termtm.store import Store
 from termtm.web import services
@@ -43,12 +44,25 @@ def _http_error(err: HTTPException):
     return jsonify(error=err.description), err.code
 
 
+def _params(*allowed: str) -> None:
+    """Refuse a parameter the endpoint does not take, or one given twice: a typo should not pass unnoticed."""
+    unknown = sorted(set(request.args) - set(allowed))
+    if unknown:
+        raise BadRequest(f"unknown parameter {quoted(unknown[0])}: {request.path} takes {', '.join(allowed)}")
+    repeated = [name for name in allowed if len(request.args.getlist(name)) > 1]
+    if repeated:
+        raise BadRequest(f"parameter {repeated[0]} is given more than once")
+
+
 def _query() -> str:
     q = request.args.get("q", "").strip()
     if not q:
         raise BadRequest("give a query as ?q=")
     if len(q) > current_app.config["MAX_QUERY"]:
         raise BadRequest(f"query longer than {current_app.config['MAX_QUERY']} characters")
+    bad = bad_character(q)
+    if bad:
+        raise BadRequest(f"the query contains {bad}: remove it")
     return q
 
 
@@ -84,18 +98,21 @@ def openapi():
 
 @bp.get("/fuzzy")
 def fuzzy():
+    _params("q", "k", "min")
     q, minimum, k = _query(), _min(), _k(5)
     return jsonify([h.to_json() for h in services.searcher().fuzzy(q, k=k, min_score=minimum)])
 
 
 @bp.get("/concordance")
 def concordance():
+    _params("q", "k")
     q, k = _query(), _k()
     return jsonify([h.to_json() for h in services.searcher().concordance(q, k=k)])
 
 
 @bp.get("/semantic")
 def semantic():
+    _params("q", "k")
     q, k = _query(), _k()
     if not services.semantic_available():
         return jsonify(error="no semantic index: run `termtm build` (with embeddings) first"), 503
@@ -104,6 +121,7 @@ def semantic():
 
 @bp.get("/terms")
 def terms():
+    _params("q", "k")
     return jsonify(services.lookup_terms(_query(), _k()))
 
 

@@ -69,15 +69,16 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             beside_store(app.config["DATABASE_URL"], ".secret", _VAR / "termtm.secret")
         )
 
-    from termtm.web import api, auth, edit, qa, services, tmserver, ui
+    from termtm.web import api, auth, edit, guard, qa, services, tmserver, ui
 
-    app.before_request(services.refresh)
+    app.register_blueprint(guard.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(edit.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(qa.bp)
     app.register_blueprint(tmserver.bp)
+    app.before_request(services.refresh)  # after the guards: a refused request costs no index work
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -88,5 +89,17 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         if request.path.startswith("/api/"):
             return jsonify(error=f"no endpoint {request.path}: see /api/v1/openapi.json"), 404
         return err
+
+    @app.after_request
+    def _security_headers(response):  # the pages use no inline script; check.html has inline styles
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
 
     return app

@@ -7,6 +7,7 @@ import io
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 
 from termtm.corpus.script import has_han
+from termtm.formats.inputs import without_bad_characters
 from termtm.web import render, services
 from termtm.web.auth import current_user
 
@@ -26,7 +27,8 @@ def diff_markup(diff):
 @bp.get("/")
 def lookup():
     """The lookup page; `?partial=1` returns only the results, for search-as-you-type."""
-    q = request.args.get("q", "").strip()[: current_app.config["MAX_QUERY"]]
+    # Pages limit rather than refuse: the query is cut to MAX_QUERY characters and control characters are dropped.
+    q = without_bad_characters(request.args.get("q", "")).strip()[: current_app.config["MAX_QUERY"]]
     filters = services.Filters.from_args(request.args)
     results = services.lookup_all(q, filters) if q else None
     template = "_results.html" if request.args.get("partial") else "lookup.html"
@@ -101,3 +103,12 @@ def when(tmx_date: str) -> str:
 @bp.app_template_filter("lang_of")
 def lang_of(text: str) -> str:
     return "zh-Hans" if has_han(text) else "en"
+
+
+@bp.app_template_filter("isolate")
+def isolate(text: str) -> str:
+    """Text wrapped in FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE, so that bidi controls in it stay inside.
+
+    For places where no <bdi> element can go, such as <title>: a U+202E in a query cannot reverse the rest.
+    """
+    return f"\u2068{text}\u2069"
