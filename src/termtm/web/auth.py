@@ -78,6 +78,8 @@ def csrf_token() -> str:
 @bp.before_app_request
 def _guard():
     """Refuse a change without the session's CSRF token, and an anonymous read when reading needs sign-in."""
+    if request.routing_exception is not None:
+        return None  # no such page, or not for this method: the 404 or 405 says so
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
         if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):

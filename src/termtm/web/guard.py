@@ -1,9 +1,10 @@
 """Request limits for the whole app, and JSON errors for API clients.
 
 No page or endpoint takes an upload: lookups are GET, and the sign-in and
-edit forms post a few fields (each at most 2,000 characters). A request that announces a body larger than MAX_CONTENT_LENGTH (1 MB unless
-configured) is refused with 413 before routing, and one whose query string is
-longer than MAX_QUERY_STRING with 414. Under /api/ and /tmserver/ errors are
+edit forms post a few fields (each at most 2,000 characters). A request that
+announces a body larger than MAX_CONTENT_LENGTH (1 MB unless configured) is
+refused with 413 before routing, and one whose query string is longer than
+MAX_QUERY_STRING with 414. Under /api/ and /tmserver/ errors are
 JSON ({"error": …}); elsewhere they are Werkzeug's escaped HTML pages.
 """
 
