@@ -59,8 +59,10 @@ def session_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str |
         return
     if DB_KIND != "postgresql":
         raise pytest.UsageError(f"TERMTM_TEST_DATABASE={DB_KIND!r}: use sqlite or postgresql")
+    engines: list[sa.Engine] = []
     with pytest.MonkeyPatch.context() as mp:
-        for url in _database("postgresql", tmp_path_factory.mktemp("pg"), []):
+        mp.setattr(repository, "create_engine", _recording(engines))  # apps of module fixtures closed at the end
+        for url in _database("postgresql", tmp_path_factory.mktemp("pg"), engines):
             mp.setenv("TERMTM_DATABASE_URL", url)
             mp.setenv("TERMTM_INDEX_DIR", str(tmp_path_factory.mktemp("pg-index")))
             yield url
@@ -125,15 +127,20 @@ def pg_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     yield from _url("postgresql", tmp_path, monkeypatch)
 
 
-def _url(kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Every engine open_store makes during the test is disposed of afterwards, so that no connection outlives it."""
-    engines: list[sa.Engine] = []
+def _recording(engines: list[sa.Engine]):  # -> a create_engine
+    """sqlalchemy.create_engine that also appends each engine to `engines`, to dispose of them later."""
 
     def create_engine(url: str, **kw: object) -> sa.Engine:
         engines.append(sa.create_engine(url, **kw))
         return engines[-1]
 
-    monkeypatch.setattr(repository, "create_engine", create_engine)
+    return create_engine
+
+
+def _url(kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Every engine open_store makes during the test is disposed of afterwards, so that no connection outlives it."""
+    engines: list[sa.Engine] = []
+    monkeypatch.setattr(repository, "create_engine", _recording(engines))
     try:
         yield from _database(kind, tmp_path, engines)
     finally:

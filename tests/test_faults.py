@@ -16,19 +16,21 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import closing
 from json import loads
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from conftest import DB_KIND, _database
 
 from termtm.formats import read_memory
 from termtm.formats.tmx import TmxHeader, write_tmx
 from termtm.model import Lang, Segment, Status
 from termtm.search import is_fresh, sync_index
 from termtm.search.semantic import VectorIndex
-from termtm.store import open_store
+from termtm.store import beside_store, open_store
 from termtm.store.editing import edit_segment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,15 +119,22 @@ def test_kills_at_random_moments_of_an_import_leave_all_or_nothing(tmp_path: Pat
 
 
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory: pytest.TempPathFactory, embedder) -> tuple[str, Path, list[Segment]]:
-    """A store of 60 bulletin segments with its semantic index, and 30 more segments to import later."""
+def indexed(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[tuple[str, Path, list[Segment]]]:
+    """A store of 60 bulletin segments (of the session's database kind) with its semantic index, and 30 more.
+
+    The `termtm` runs get `--root` so that the index is where the CLI keeps it: beside a SQLite file, or
+    under ROOT/var/ for PostgreSQL.
+    """
     root = tmp_path_factory.mktemp("faults")
-    url = f"sqlite:///{root}/store.db"
-    segs = _bulletin()
-    store = open_store(url)
-    store.replace_document("bulletin-2007-12", segs[:60], WHEN)
-    sync_index(root / "store.index", store, embedder)
-    return url, root / "store.index", segs[60:90]
+    engines: list = []
+    for url in _database(DB_KIND, root, engines):
+        segs = _bulletin()
+        store = open_store(url)
+        engines.append(store.engine)
+        store.replace_document("bulletin-2007-12", segs[:60], WHEN)
+        index_dir = beside_store(url, ".index", root / "var" / "termtm.index")
+        sync_index(index_dir, store, embedder)
+        yield url, index_dir, segs[60:90]
 
 
 def test_a_kill_between_writing_an_index_and_switching_to_it_keeps_the_old_one(indexed, tmp_path: Path) -> None:
@@ -134,7 +143,7 @@ def test_a_kill_between_writing_an_index_and_switching_to_it_keeps_the_old_one(i
     assert before is not None and len({t for t, _, _ in before.entries}) == 60
 
     later = _tmx(tmp_path / "later.tmx", [Segment(s.tuid + "-later", s.zh, s.en) for s in more])
-    killed = _termtm("--db", url, "import", str(later), kill_at="index.save")
+    killed = _termtm(*_at(index_dir), "--db", url, "import", str(later), kill_at="index.save")
     assert killed.returncode == -signal.SIGKILL
 
     store = open_store(url)
@@ -152,6 +161,13 @@ def test_a_kill_between_writing_an_index_and_switching_to_it_keeps_the_old_one(i
     assert is_fresh(index_dir, store.version())
     leftovers = sorted(p.name for p in index_dir.glob("semantic-*"))
     assert leftovers == [f"semantic-{fresh.generation}.faiss", f"semantic-{fresh.generation}.tsv"]
+    store.engine.dispose()
+
+
+def _at(index_dir: Path) -> list[str]:
+    """--root for a `termtm` run whose index is `index_dir` (ROOT/store.index or ROOT/var/termtm.index)."""
+    root = index_dir.parent.parent if index_dir.parent.name == "var" else index_dir.parent
+    return ["--root", str(root)]
 
 
 def _free_port() -> int:
@@ -180,7 +196,7 @@ def _get(url: str) -> object:
 def test_a_serving_process_follows_imports_made_by_another_process(indexed, tmp_path: Path) -> None:
     url, index_dir, _ = indexed
     port = _free_port()
-    server = _termtm("--db", url, "serve", "--port", str(port), wait=False)
+    server = _termtm(*_at(index_dir), "--db", url, "serve", "--port", str(port), wait=False)
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/api/v1/health", server)
         base = f"http://127.0.0.1:{port}/api/v1"
@@ -189,7 +205,7 @@ def test_a_serving_process_follows_imports_made_by_another_process(indexed, tmp_
         assert not any(h["tuid"].startswith("newer") for h in _get(f"{base}/fuzzy?q={q}"))  # type: ignore[union-attr]
 
         newer = _tmx(tmp_path / "newer.tmx", [Segment("x", target.zh, target.en)])
-        done = _termtm("--db", url, "import", str(newer), "--document", "newer")
+        done = _termtm(*_at(index_dir), "--db", url, "import", str(newer), "--document", "newer")
         assert done.returncode == 0, done.stderr
 
         fuzzy = _get(f"{base}/fuzzy?q={q}")
@@ -205,6 +221,7 @@ def test_a_serving_process_follows_imports_made_by_another_process(indexed, tmp_
         semantic = _get(f"{base}/semantic?q={quote(wording)}&k=1")
         assert semantic[0]["tuid"] == "newer:x"  # type: ignore[index]
         assert is_fresh(index_dir, store.version())
+        store.engine.dispose()
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
