@@ -73,7 +73,7 @@ ENDPOINTS = ("static", "health", "terms", "fuzzy", "semantic")
 MAX_QUERY = 500  # the API's limit (create_app's MAX_QUERY): a longer query is a 400
 N_QUERIES = 400
 WRK_TIMEOUT = "30s"
-READY_100K = "load100k v1"  # bump when the 100k memory or its index is made differently
+READY_100K = "load100k v2"  # bump when the 100k memory or its index is made differently
 
 
 def termtm(*args: str, **kw) -> subprocess.CompletedProcess:
@@ -148,7 +148,9 @@ def memory_100k(work: Path, n_real: int) -> tuple[Path, str]:
             entries.append((tuid, side, "noisy-copy:" + cache.key(src[2])))  # no text has this vector
             n_noisy += 1
     with Timer() as t:
-        VectorIndex(index_dir, embedder.name, embedder.dim, make_index(vecs), entries).save()
+        # stamped with the store's version, so that serving processes take it as fresh and never try to
+        # re-encode the noisy copies' texts
+        VectorIndex(index_dir, embedder.name, embedder.dim, make_index(vecs), entries, store.version()).save()
     print(
         f"100k semantic index: {len(entries):,} vectors ({len(entries) - n_noisy:,} real, {n_noisy:,} noisy copies), "
         f"built in {t.seconds:.0f} s",
