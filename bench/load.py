@@ -269,9 +269,12 @@ class Server:
     def wait(self, limit: float = 900) -> float:
         """Seconds until every worker has answered (each warms itself before it accepts)."""
         start = time.monotonic()
-        line = self.proc.stdout.readline()
-        if not line.startswith("serving on "):
-            sys.exit(f"termtm serve failed:\n{line}{self.proc.stdout.read()}")
+        for line in self.proc.stdout:  # warnings may come before the banner: keep them for the report
+            self.log.append(line)
+            if line.startswith("serving on "):
+                break
+        else:
+            sys.exit(f"termtm serve failed:\n{''.join(self.log)}")
         threading.Thread(target=lambda: self.log.extend(self.proc.stdout), daemon=True).start()
         while len(self.pids) < self.workers:
             if time.monotonic() - start > limit or self.proc.poll() is not None:

@@ -159,8 +159,8 @@ def test_a_kill_between_writing_an_index_and_switching_to_it_keeps_the_old_one(i
     fresh = VectorIndex.load(index_dir)
     assert fresh is not None and {t for t, _, _ in fresh.entries} == {r.segment.tuid for r in store.records()}
     assert is_fresh(index_dir, store.version())
-    leftovers = sorted(p.name for p in index_dir.glob("semantic-*"))
-    assert leftovers == [f"semantic-{fresh.generation}.faiss", f"semantic-{fresh.generation}.tsv"]
+    kept = {f"semantic-{g}.{ext}" for g in (before.generation, fresh.generation) for ext in ("faiss", "tsv")}
+    assert {p.name for p in index_dir.glob("semantic-*")} == kept  # the current and the previous generation
     store.engine.dispose()
 
 

@@ -193,3 +193,25 @@ def test_import_creates_and_then_extends_the_index_beside_its_store(tmp_path, ca
     assert "semantic index: 8 vectors (4 vectors added, 2 texts encoded)" in capsys.readouterr().out
     assert main([*db, "search", "semantic", "memorandum", "-k", "1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["tuid"] == "b:row2"  # CSV units are named by row
+
+
+def test_an_index_from_before_generations_is_read_and_moved_to_them(indexed, embedder, tmp_path):
+    """Indexes written before generations (semantic.faiss, semantic.tsv) load, and a no-change sync converts them."""
+    paths, segments, _ = indexed
+    old = VectorIndex.load(paths.index)
+    legacy = tmp_path / "legacy.index"
+    legacy.mkdir()
+    (legacy / "semantic.faiss").write_bytes((paths.index / f"semantic-{old.generation}.faiss").read_bytes())
+    (legacy / "semantic.tsv").write_bytes((paths.index / f"semantic-{old.generation}.tsv").read_bytes())
+    meta = json.loads((paths.index / "semantic.json").read_text(encoding="utf-8"))
+    del meta["generation"], meta["store_version"]
+    (legacy / "semantic.json").write_text(json.dumps(meta), encoding="utf-8")
+    shutil.copytree(paths.index / "embeddings", legacy / "embeddings")
+
+    loaded = VectorIndex.load(legacy)
+    assert loaded is not None and loaded.generation is None and loaded.entries == old.entries
+    update = update_index(legacy, segments, embedder, store_version=7)
+    assert (update.encoded, update.added, update.rebuilt) == (0, 0, False)
+    converted = json.loads((legacy / "semantic.json").read_text(encoding="utf-8"))
+    assert converted["generation"] == 1 and converted["store_version"] == 7
+    assert VectorIndex.load(legacy).entries == old.entries

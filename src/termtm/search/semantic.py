@@ -10,7 +10,8 @@ Layout of the index directory (var/termtm.index/, beside the store var/termtm.db
   .lock                           held while a process updates the index
 
 A save writes a new generation's files, then replaces semantic.json (an atomic rename), then deletes the
-older generations: a process killed at any point leaves the previous index or the new one, never a mix.
+generations before the previous one (a process may be reading that): a process killed at any point leaves
+the previous index or the new one, never a mix.
 """
 
 from __future__ import annotations
@@ -159,24 +160,38 @@ class VectorIndex:
         index: object,
         entries: list[tuple[str, Side, str]],
         store_version: int | None = None,
-        generation: int = 0,
+        generation: int | None = 0,
     ):
         self.directory, self.model, self.dim, self.index, self.entries = directory, model, dim, index, entries
         self.store_version, self.generation = store_version, generation
 
     @classmethod
     def load(cls, directory: Path) -> VectorIndex | None:
-        """The index saved in `directory`, or None if there is none yet."""
-        meta = read_meta(directory)
-        if meta is None:
-            return None
+        """The index saved in `directory`, or None if there is none yet.
+
+        A save by another process may switch generations and delete the old files between reading
+        semantic.json and reading the files it names: then the new semantic.json is read once more.
+        """
+        for attempt in range(3):
+            meta = read_meta(directory)
+            if meta is None:
+                return None
+            try:
+                return cls._load(directory, meta)
+            except (FileNotFoundError, RuntimeError):  # faiss reports a missing file as RuntimeError
+                if attempt == 2 or read_meta(directory) == meta:
+                    raise
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _load(cls, directory: Path, meta: dict) -> VectorIndex:
         import faiss
 
-        gen = meta.get("generation")
-        stem = f"semantic-{gen}" if gen is not None else "semantic"  # no generation: written before 0.2
-        index = faiss.read_index(str(directory / f"{stem}.faiss"))
+        gen = meta.get("generation")  # None: an index written before generations, as semantic.faiss/.tsv
+        stem = directory / _stem(gen)
+        lines = stem.with_suffix(".tsv").read_text(encoding="utf-8").splitlines()
+        index = faiss.read_index(str(stem.with_suffix(".faiss")))
         _tune(index)
-        lines = (directory / f"{stem}.tsv").read_text(encoding="utf-8").splitlines()
         entries = [tuple(line.split("\t")) for line in lines]
         if len(entries) != index.ntotal:
             raise TermTMError(
@@ -190,7 +205,7 @@ class VectorIndex:
             index,
             entries,  # type: ignore[arg-type]
             meta.get("store_version"),
-            int(gen or 0),
+            gen,
         )
 
     def save(self) -> None:
@@ -198,14 +213,16 @@ class VectorIndex:
         import faiss
 
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.generation += 1
-        stem = self.directory / f"semantic-{self.generation}"
+        previous = self.generation
+        self.generation = (previous or 0) + 1
+        stem = self.directory / _stem(self.generation)
         faiss.write_index(self.index, str(stem.with_suffix(".faiss")))
         stem.with_suffix(".tsv").write_text("".join("\t".join(e) + "\n" for e in self.entries), encoding="utf-8")
         checkpoint("index.save")
         self.save_meta()
+        keep = {stem.name, _stem(previous)}  # a process may be reading the previous generation right now
         for old in self.directory.glob("semantic*.*"):
-            if old.suffix in (".faiss", ".tsv") and old.stem != stem.name:
+            if old.suffix in (".faiss", ".tsv") and old.stem not in keep:
                 old.unlink(missing_ok=True)
 
     def save_meta(self) -> None:
@@ -239,6 +256,11 @@ class VectorIndex:
 def wanted(segments: Sequence[Segment]) -> list[tuple[str, Side, str]]:
     """(tuid, side, text) for every non-empty side: a Chinese-only segment is indexed on its Chinese alone."""
     return [(s.tuid, side, text) for s in segments for side, text in (("zh", s.zh), ("en", s.en)) if text.strip()]
+
+
+def _stem(generation: int | None) -> str:
+    """File name stem of a generation; None is the layout before generations (semantic.faiss, .tsv)."""
+    return "semantic" if generation is None else f"semantic-{generation}"
 
 
 def read_meta(directory: Path) -> dict | None:
@@ -294,6 +316,7 @@ def update_index(
                 if new:
                     old.index.add(cache.vectors([k for _, _, k in new]))
                     old.entries.extend(new)
+                if new or old.generation is None:  # an index from before generations moves to them
                     old.save()
                 else:
                     old.save_meta()
