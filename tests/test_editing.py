@@ -327,5 +327,24 @@ def test_repeated_wrong_passwords_lock_the_name_out(app) -> None:
     assert client.post("/login", data={**right, "name": "reader", "password": "reader password"}).status_code == 302
 
 
+def test_an_admin_manages_accounts_in_the_browser_and_others_cannot(app) -> None:
+    Users(open_store(app.config["DATABASE_URL"])).add("boss", "boss password", Role.ADMIN, T0)
+    client = app.test_client()
+    _sign_in(client, "editor")
+    assert client.get("/admin/users").status_code == 403
+    client = app.test_client()
+    _sign_in(client, "boss")
+    token = _token(client, "/admin/users")
+    add = {"action": "add", "name": "wang", "password": "wang password", "role": "editor", "csrf_token": token}
+    assert client.post("/admin/users", data=add).status_code == 302
+    client.post("/admin/users", data={"action": "role", "name": "reader", "role": "admin", "csrf_token": token})
+    client.post("/admin/users", data={"action": "remove", "name": "editor", "csrf_token": token})
+    own = client.post("/admin/users", data={"action": "role", "name": "boss", "role": "reader", "csrf_token": token})
+    assert "cannot change your own account" in client.get(own.location).text
+    users = Users(open_store(app.config["DATABASE_URL"]))
+    assert [(u.name, u.role.value) for u in users.all()] == [("boss", "admin"), ("reader", "admin"), ("wang", "editor")]
+    assert users.verify("wang", "wang password") is not None
+
+
 def _with_terms(c: Concept, terms: tuple[Term, ...]) -> Concept:
     return Concept(c.id, c.subject, terms, c.definition, c.note, c.collection, c.origin)
