@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 
 from termtm.model import Segment
 from termtm.store import Store, beside_store
@@ -40,7 +40,7 @@ _refresh_lock = threading.Lock()
 
 def refresh() -> None:
     """Drop this process's indexes if the store changed since they were built; sync the semantic index."""
-    if request.endpoint == "static":  # a stylesheet or script reads no index
+    if has_request_context() and request.endpoint == "static":  # a stylesheet or script reads no index
         return
     ext = current_app.extensions
     version = store().version()
