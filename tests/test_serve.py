@@ -72,12 +72,12 @@ def test_serve_builds_a_missing_store_then_answers_on_the_printed_url(tmp_path, 
         proc.stdout.close()
 
 
-def test_serve_with_workers_answers_from_every_worker_and_stops_cleanly(built):
+def test_serve_with_workers_answers_from_every_worker_and_stops_cleanly(built, built_url):
     """--workers 2: gunicorn's two processes both answer term and fuzzy lookups; SIGTERM stops all of them."""
     project, store, _ = built
     seg = next(r.segment for r in store.records() if len(r.segment.zh) > 20)
     port = free_port()
-    cmd = [sys.executable, "-m", "termtm.cli", "--root", str(project.root), "--db", project.database_url, "-q"]
+    cmd = [sys.executable, "-m", "termtm.cli", "--root", str(project.root), "--db", built_url, "-q"]
     cmd += ["serve", "--port", str(port), "--workers", "2", "--threads", "2"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
