@@ -292,6 +292,35 @@ def test_an_editor_adds_and_deprecates_terms_and_lookup_follows(app) -> None:
     assert "term.deprecate" in client.get("/history?kind=concept&key=victim-hotline").text
 
 
+def test_an_editor_edits_a_concept_and_a_stale_form_is_refused(app) -> None:
+    client = app.test_client()
+    _sign_in(client, "editor")
+    token, seen = _seen(client, "/term/commit")
+    before = open_store(app.config["DATABASE_URL"]).termbase().get("commit")
+    assert before is not None
+    form = {"csrf_token": token, "seen": seen, "subject": before.subject, "definition": before.definition}
+    form |= {"note": "Say COMMIT, never the full name, after the first mention.", "new-lang": "en"}
+    form |= {"new-text": "COMMIT initiative", "new-status": "admitted", "status-0": before.terms[0].status.value}
+    saved = client.post("/term/commit/edit", data=form)
+    assert saved.status_code == 302 and "Saved." in client.get(saved.location).text
+
+    after = open_store(app.config["DATABASE_URL"]).termbase().get("commit")
+    assert after is not None and after.note.startswith("Say COMMIT") and after.changeid == "editor"
+    assert after.terms[:-1] == before.terms and (after.terms[-1].text, after.terms[-1].status.value) == (
+        "COMMIT initiative",
+        "admitted",
+    )
+    assert "COMMIT initiative" in client.get("/api/v1/terms?q=COMMIT%20initiative").text
+
+    _, fresh = _seen(client, "/term/commit")  # a term already there: adding it again is refused, naming it
+    again = client.post("/term/commit/edit", data={**form, "seen": fresh, "new-text": "COMMIT Process"})
+    assert "the en term &#39;COMMIT Process&#39; is there twice" in client.get(again.location).text
+
+    stale = client.post("/term/commit/edit", data={**form, "note": "An older form's note."})
+    assert "was changed by editor" in client.get(stale.location).text
+    assert open_store(app.config["DATABASE_URL"]).termbase().get("commit").note.startswith("Say COMMIT")  # type: ignore[union-attr]
+
+
 def test_reading_can_require_sign_in(tmp_path: Path) -> None:
     store = _filled(f"sqlite:///{tmp_path}/store.db")
     Users(store).add("reader", "reader password", Role.READER, T0)

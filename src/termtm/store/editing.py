@@ -84,7 +84,6 @@ def save_concept(
     `new` refuses an id already taken; otherwise the concept must exist and `seen` is the changedate the
     editor's form showed (the empty string for a concept nobody has edited yet).
     """
-    _check_terms(concept)
     with store.engine.begin() as conn:
         row = conn.execute(select(concepts).where(concepts.c.id == concept.id).with_for_update()).first()
         if new and row is not None:
@@ -97,6 +96,7 @@ def save_concept(
                 f"concept {concept.id} was changed by {row.changeid} at {row.changedate}, after you opened it: "
                 "reload and redo"
             )
+        _check_terms(concept)  # after the conflict: an editor on a stale form learns that first
         stored = Concept(
             concept.id,
             concept.subject,
