@@ -9,7 +9,6 @@ import os
 import re
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +21,9 @@ if TYPE_CHECKING:
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    from termtm.formats.tmx import tmx_now
+
+    return tmx_now()
 
 
 def _paths(args: argparse.Namespace):  # -> Paths

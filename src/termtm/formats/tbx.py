@@ -21,6 +21,7 @@ from lxml.builder import ElementMaker
 from termtm.corpus.script import has_han
 from termtm.errors import ParseError
 from termtm.formats.inputs import MAX_SEGMENT_CHARS, MAX_TERM_CHARS, Problems, quoted
+from termtm.formats.tmx import iso_date
 from termtm.formats.xmlsafe import parse_xml
 from termtm.terms.model import PARTS_OF_SPEECH, TERM_TYPES, Concept, Term, TermBase, TermStatus
 from termtm.terms.pinyin import to_pinyin
@@ -71,7 +72,7 @@ def _concept(E, concept: Concept, contexts, date: str) -> etree._Element:
         entry.append(
             E.transacGrp(
                 E.transac("modification", type="transactionType"),
-                E.date(_iso_date(concept.changedate)),
+                E.date(iso_date(concept.changedate)),
                 E.transacNote(concept.changeid, type="responsibility"),
             )
         )
@@ -103,14 +104,6 @@ def _term(E, concept: Concept, term: Term, contexts: Sequence[Context]) -> etree
     if note:
         sec.append(E.note(note))
     return sec
-
-
-def _iso_date(tmx_date: str) -> str:
-    """20261127T120000Z → 2026-11-27T12:00:00Z (TBX dates are ISO 8601)."""
-    d = tmx_date
-    if len(d) == 16 and d[8] == "T":
-        return f"{d[0:4]}-{d[4:6]}-{d[6:8]}T{d[9:11]}:{d[11:13]}:{d[13:15]}Z"
-    return d
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from lxml import etree
 
@@ -13,6 +14,27 @@ from termtm.model import Lang, Segment
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 O_TMF = "termtm"
 """o-tmf names the format the memory came from: our own store."""
+
+
+TMX_DATE = "%Y%m%dT%H%M%SZ"
+"""TMX's date form (UTC), which the store keeps too: 20261127T121624Z."""
+
+
+def tmx_now() -> str:
+    """The current time as a TMX date."""
+    return datetime.now(UTC).strftime(TMX_DATE)
+
+
+def iso_date(tmx_date: str, sep: str = "T", zone: str = "Z") -> str:
+    """20261127T121624Z → 2026-11-27T12:16:24Z (TBX, ISO 8601), or with sep=" ", zone="" for people.
+
+    Anything that is not a TMX date (an empty changedate, say) is returned as it is.
+    """
+    try:
+        when = datetime.strptime(tmx_date, TMX_DATE)
+    except ValueError:
+        return tmx_date
+    return when.strftime(f"%Y-%m-%d{sep}%H:%M:%S{zone}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from termtm.errors import TermTMError
+from termtm.formats.tmx import tmx_now
 from termtm.store.users import Role, Users
 from termtm.web import services
 from termtm.web.auth import current_user, require
@@ -30,7 +29,7 @@ def change():
     try:
         if action == "add":
             role = Role.parse(request.form.get("role", "reader"))
-            accounts.add(name, request.form.get("password", ""), role, datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
+            accounts.add(name, request.form.get("password", ""), role, tmx_now())
             flash(f"Added {name} ({role.value}).")
         elif name == current_user().name:  # type: ignore[union-attr]
             raise TermTMError("you cannot change your own account here: another admin, or `termtm user`, can")

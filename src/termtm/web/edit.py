@@ -7,11 +7,11 @@ else in the meantime is refused (EditConflict) instead of overwritten.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from termtm.errors import TermTMError
+from termtm.formats.tmx import tmx_now
 from termtm.model import Status
 from termtm.store.editing import NotFound, edit_segment, history, save_concept
 from termtm.store.users import Role
@@ -24,10 +24,6 @@ bp = Blueprint("edit", __name__)
 
 MAX_FIELD = 2000
 """Longest text an editor may type in one field (a sentence of the bulletin is under 300 characters)."""
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _field(name: str, required: bool = False) -> str:
@@ -54,7 +50,7 @@ def segment_edit(tuid: str):
             en=_field("en", required=True),
             status=Status(status),
             user=current_user().name,  # type: ignore[union-attr]
-            when=_now(),
+            when=tmx_now(),
             seen=request.form.get("seen"),
         )
         flash("Saved." if status == "draft" else "Saved and approved.")
@@ -76,7 +72,7 @@ def term_new():
     terms = [t for t in (_new_term("zh", zh), _new_term("en", en)) if t]
     concept = Concept(concept_id, _field("subject") or "general", tuple(terms), _field("definition"), _field("note"))
     try:
-        save_concept(services.store(), concept, user=current_user().name, when=_now(), new=True)  # type: ignore[union-attr]
+        save_concept(services.store(), concept, user=current_user().name, when=tmx_now(), new=True)  # type: ignore[union-attr]
     except TermTMError as err:
         flash(str(err), "error")
         return render_template("term_new.html", form=request.form), 400
@@ -154,7 +150,7 @@ def history_page():
 
 def _save(concept: Concept, seen: str) -> None:
     try:
-        save_concept(services.store(), concept, user=current_user().name, when=_now(), seen=seen)  # type: ignore[union-attr]
+        save_concept(services.store(), concept, user=current_user().name, when=tmx_now(), seen=seen)  # type: ignore[union-attr]
         flash("Saved.")
     except NotFound as err:
         abort(404, str(err))

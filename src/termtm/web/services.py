@@ -12,12 +12,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_request_context, request
 
+from termtm.formats.tmx import tmx_now
 from termtm.model import Segment
 from termtm.store import Store, beside_store
 from termtm.terms.attest import concept_tuids
@@ -216,7 +216,7 @@ def export(kind: str) -> tuple[Path, str]:
     folder = Path(current_app.config.get("EXPORT_DIR") or index_dir().parent / "exports")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    when = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    when = tmx_now()
     if kind == "tmx":
         export_tmx(store(), path, when)
     else:

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 
 from termtm.corpus.script import has_han
 from termtm.formats.inputs import without_bad_characters
+from termtm.formats.tmx import iso_date
 from termtm.web import render, services
 from termtm.web.auth import current_user
 
@@ -94,10 +95,7 @@ def download(kind: str):
 @bp.app_template_filter("when")
 def when(tmx_date: str) -> str:
     """20261127T121624Z → 2026-11-27 12:16:24 (UTC), for people; the TMX form stays in exports."""
-    d = tmx_date or ""
-    if len(d) == 16 and d[8] == "T":
-        return f"{d[0:4]}-{d[4:6]}-{d[6:8]} {d[9:11]}:{d[11:13]}:{d[13:15]}"
-    return d
+    return iso_date(tmx_date or "", sep=" ", zone="")
 
 
 @bp.app_template_filter("lang_of")
