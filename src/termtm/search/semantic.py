@@ -172,16 +172,16 @@ class VectorIndex:
         A save by another process may switch generations and delete the old files between reading
         semantic.json and reading the files it names: then the new semantic.json is read once more.
         """
-        for attempt in range(3):
-            meta = read_meta(directory)
-            if meta is None:
-                return None
+        meta = read_meta(directory)
+        while meta is not None:
             try:
                 return cls._load(directory, meta)
             except (FileNotFoundError, RuntimeError):  # faiss reports a missing file as RuntimeError
-                if attempt == 2 or read_meta(directory) == meta:
+                newer = read_meta(directory)
+                if newer == meta:  # not a race: the files are really missing
                     raise
-        raise AssertionError("unreachable")
+                meta = newer
+        return None
 
     @classmethod
     def _load(cls, directory: Path, meta: dict) -> VectorIndex:

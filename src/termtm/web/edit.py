@@ -7,6 +7,7 @@ else in the meantime is refused (EditConflict) instead of overwritten.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
@@ -84,9 +85,7 @@ def term_new():
 @require(Role.EDITOR)
 def term_edit(concept_id: str):
     """Save a concept's fields and terms: each row's text and status, and an optional new term."""
-    old = services.term_index().termbase.get(concept_id)
-    if old is None:
-        abort(404, f"no concept {concept_id}")
+    old = _stored(concept_id)
     terms = []
     for n, t in enumerate(old.terms):
         text = _field(f"text-{n}") or t.text
@@ -94,18 +93,12 @@ def term_edit(concept_id: str):
         if status not in TermStatus._value2member_map_:
             abort(400, f"unknown term status {status!r}")
         pinyin = t.pinyin if text == t.text else (to_pinyin(text) if t.lang == "zh" else "")
-        terms.append(Term(t.lang, text, t.type, TermStatus(status), t.pos, pinyin, t.note))
+        terms.append(replace(t, text=text, status=TermStatus(status), pinyin=pinyin))
     added = _new_term(request.form.get("new-lang", ""), _field("new-text"), request.form.get("new-status", "admitted"))
     if added:
         terms.append(added)
-    concept = Concept(
-        concept_id,
-        _field("subject") or old.subject,
-        tuple(terms),
-        _field("definition"),
-        _field("note"),
-        old.collection,
-    )
+    subject = _field("subject") or old.subject
+    concept = replace(old, subject=subject, terms=tuple(terms), definition=_field("definition"), note=_field("note"))
     _save(concept, seen=request.form.get("seen", ""))
     return redirect(url_for("ui.term", concept_id=concept_id))
 
@@ -114,22 +107,14 @@ def term_edit(concept_id: str):
 @require(Role.EDITOR)
 def term_deprecate(concept_id: str):
     """Mark one term deprecated (kept, struck through, so that checks flag its use)."""
-    old = services.term_index().termbase.get(concept_id)
-    if old is None:
-        abort(404, f"no concept {concept_id}")
+    old = _stored(concept_id)
     lang, text = request.form.get("lang", ""), request.form.get("text", "")
     if not any(t.lang == lang and t.text == text for t in old.terms):
         abort(400, f"concept {concept_id} has no {lang} term {text!r}")
     terms = tuple(
-        Term(t.lang, t.text, t.type, TermStatus.DEPRECATED, t.pos, t.pinyin, t.note)
-        if (t.lang, t.text) == (lang, text)
-        else t
-        for t in old.terms
+        replace(t, status=TermStatus.DEPRECATED) if (t.lang, t.text) == (lang, text) else t for t in old.terms
     )
-    _save(
-        Concept(old.id, old.subject, terms, old.definition, old.note, old.collection),
-        seen=request.form.get("seen", ""),
-    )
+    _save(replace(old, terms=terms), seen=request.form.get("seen", ""))
     return redirect(url_for("ui.term", concept_id=concept_id))
 
 
@@ -146,6 +131,14 @@ def history_page():
         abort(400, "limit is a number")
     entries = history(services.store(), kind or None, key or None, limit=limit)
     return render_template("history.html", entries=entries, kind=kind, key=key)
+
+
+def _stored(concept_id: str) -> Concept:
+    """The concept as the term index has it (fresh: refresh() ran before this request), or a 404."""
+    concept = services.term_index().termbase.get(concept_id)
+    if concept is None:
+        abort(404, f"no concept {concept_id}")
+    return concept
 
 
 def _save(concept: Concept, seen: str) -> None:
