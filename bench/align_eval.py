@@ -132,20 +132,27 @@ def run_set(
     name: str, embedder: Embedder | None, *, limit: int = 0, files: Sequence[str] = (), **options: object
 ) -> Counts:
     """Align every file of one gold set (or the named ones) and return its pooled counts."""
-    src_dir, tgt_dir, gold_dir = (SHARED / p for p in SETS[name][:3])
     src_lang = SETS[name][3]
     tgt_lang = Lang.EN if src_lang is Lang.ZH else Lang.ZH
     counts = Counts()
-    names = sorted(p.name for p in src_dir.iterdir() if not files or p.name in files)
-    for f in names[: limit or None]:
-        src = (src_dir / f).read_text(encoding="utf-8").splitlines()
-        tgt = (tgt_dir / f).read_text(encoding="utf-8").splitlines()
+    for src, tgt, gold in read_set(name, files)[: limit or None]:
         start = time.perf_counter()
         beads = align_sentences(src, tgt, embedder=embedder, src_lang=src_lang, tgt_lang=tgt_lang, **options)
         counts.seconds += time.perf_counter() - start
         counts.sentences += len(src)
-        counts.add(beads, read_gold(gold_dir / f"{f}.align"))
+        counts.add(beads, gold)
     return counts
+
+
+def read_set(name: str, files: Sequence[str] = ()) -> list[tuple[list[str], list[str], list[Bead]]]:
+    """The files of one gold set (or the named ones), in name order: source sentences, target sentences, gold."""
+    src_dir, tgt_dir, gold_dir = (SHARED / p for p in SETS[name][:3])
+    out = []
+    for f in sorted(p.name for p in src_dir.iterdir() if not files or p.name in files):
+        src = (src_dir / f).read_text(encoding="utf-8").splitlines()
+        tgt = (tgt_dir / f).read_text(encoding="utf-8").splitlines()
+        out.append((src, tgt, read_gold(gold_dir / f"{f}.align")))
+    return out
 
 
 HEADER = (

@@ -3,7 +3,8 @@
 Every bead the second stage could consider near the gold path (within the
 same margin the aligner uses) is a training example: positive if it is a gold
 bead, negative otherwise. Features are scoring.FEATURES; each bead type gets
-its own intercept. The printed tuple is what `Weights.fitted` holds.
+its own intercept. The printed tuples are what scoring.EMBEDDING_MODEL and
+LEXICAL_MODEL hold.
 
     python bench/fit_weights.py [--loco]
 
@@ -23,7 +24,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
-from align_eval import HEADER, SETS, SHARED, Counts, format_row, read_gold
+from align_eval import HEADER, Counts, format_row, read_set
 
 from termtm.align import Bead, align_sentences
 from termtm.align.dp import Window
@@ -44,21 +45,9 @@ Examples = tuple[np.ndarray, np.ndarray, np.ndarray]
 """(features, bead-type index, label) of candidate beads."""
 
 
-def chapters() -> list[tuple[list[str], list[str], list[Bead]]]:
-    """MAC-Dev's chapters: Chinese sentences, English sentences, gold beads."""
-    src_dir, tgt_dir, gold_dir = (SHARED / p for p in SETS["mac/dev"][:3])
-    out = []
-    for f in sorted(p.name for p in src_dir.iterdir()):
-        src = (src_dir / f).read_text(encoding="utf-8").splitlines()
-        tgt = (tgt_dir / f).read_text(encoding="utf-8").splitlines()
-        out.append((src, tgt, read_gold(gold_dir / f"{f}.align")))
-    return out
-
-
 def examples(embedder: Embedder) -> Examples:
     """(features, bead-type index, label) of every candidate bead near the gold paths of MAC-Dev."""
-    parts = [chapter_examples(embedder, *chapter) for chapter in chapters()]
-    return _concat(parts)
+    return _concat([chapter_examples(embedder, *chapter) for chapter in read_set("mac/dev")])
 
 
 def _concat(parts: list[Examples]) -> Examples:
@@ -119,7 +108,7 @@ EMBEDDING_ONLY = ("margin", "cosine", "weakest_part", "local_margin")
 
 def leave_one_chapter_out(embedder: Embedder) -> Counts:
     """Pooled counts of MAC-Dev with each chapter aligned by a model fitted on the others."""
-    data = chapters()
+    data = read_set("mac/dev")
     parts = [chapter_examples(embedder, *chapter) for chapter in data]
     counts = Counts()
     for k, (src, tgt, gold) in enumerate(data):
