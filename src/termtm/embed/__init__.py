@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from termtm.embed.base import Embedder, MemoEmbedder, embedder_for_index, embedder_from_name
+from termtm.embed.base import Embedder, MemoEmbedder, embedder_for_index, embedder_from_name, run_encoder_from_name
 
-__all__ = ["Embedder", "MemoEmbedder", "embedder_for_index", "embedder_from_name"]
+__all__ = ["Embedder", "MemoEmbedder", "embedder_for_index", "embedder_from_name", "run_encoder_from_name"]

