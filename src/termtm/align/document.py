@@ -24,12 +24,14 @@ def align_documents(
     en: Document,
     *,
     embedder: Embedder | None = None,
+    runs: Embedder | None = None,
     printed: Callable[[str, ParaKind], bool] = lambda article, kind: False,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Segment]:
     """Pair the editions sentence by sentence; every Chinese sentence lands in one segment.
 
-    `progress(done, total)` is called after each paragraph, for a progress bar.
+    `runs` is the run encoder (see sentences.span_vectors). `progress(done, total)`
+    is called after each paragraph, for a progress bar.
     """
     _check_shape(zh, en)
     total = sum(len(a.paragraphs) for a in zh.articles)
@@ -47,7 +49,7 @@ def align_documents(
             status = Status.APPROVED if provenance is Provenance.PRINTED else Status.DRAFT
             if zp.kind is ParaKind.BODY:
                 zs, es = split_zh(zp.text), split_en(ep.text)
-                beads = _attach_orphans(align_sentences(zs, es, embedder=embedder, ratio=ratio))
+                beads = _attach_orphans(align_sentences(zs, es, embedder=embedder, ratio=ratio, runs=runs))
             else:
                 zs, es, beads = [zp.text], [ep.text], [Bead((0,), (0,))]
             for sno, bead in enumerate(beads):

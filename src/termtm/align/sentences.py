@@ -22,9 +22,17 @@ import numpy as np
 
 from termtm.align import cues
 from termtm.align.dp import Bead, Gap, Window, best_path
-from termtm.align.features import Side, Span
+from termtm.align.features import Side, Span, merged_vectors
 from termtm.align.lexicon import Lexicon, default_lexicon
-from termtm.align.scoring import BEAD_TYPES, EMBEDDING_MODEL, LEXICAL_MODEL, BeadScorer, SpanVectors, Weights
+from termtm.align.scoring import (
+    BEAD_TYPES,
+    EMBEDDING_MODEL,
+    LEXICAL_MODEL,
+    RUNS_MODEL,
+    BeadScorer,
+    SpanVectors,
+    Weights,
+)
 from termtm.embed import Embedder
 from termtm.embed.base import Kind
 from termtm.errors import AlignmentError
@@ -46,6 +54,18 @@ KNN = 4
 EMBED_KIND: Kind = "query"
 """e5 prefix for both sides; chosen on MAC-Dev, where it separates translations from neighbours better."""
 
+RUN_WEIGHT = 1 / 3
+"""Share of the run encoder's cosine in a bead's similarity (MAC-Dev, leave-one-chapter-out: 1/3 and 1/4
+scored alike, 1/2 lower)."""
+
+MAX_RUN = max(max(t) for t in BEAD_TYPES)
+"""The longest run of sentences a bead holds on one side."""
+
+EXACT_RUN = 3
+"""The run encoder encodes every run of up to this many sentences, as Bertalign does; longer runs (rare in
+gold beads) sum its vectors of their parts. Encoding runs of 4 and 5 too would more than double its work
+for 0.002 of MAC-Dev F1 (leave-one-chapter-out)."""
+
 
 class MergedVectors(StrEnum):
     """How a bead that merges sentences gets its embedding."""
@@ -65,11 +85,14 @@ def align_sentences(
     lexicon: Lexicon | None = None,
     merged: MergedVectors = MergedVectors.SUM,
     ratio: float | None = None,
+    runs: Embedder | None = None,
 ) -> list[Bead]:
     """Align two sentence lists; every sentence of both sides is in exactly one bead, in order.
 
     `ratio` (target characters per source character) defaults to the inputs' own;
     pass the whole document's when aligning it paragraph by paragraph.
+    `runs` is a fast second encoder that encodes every run of sentences a bead
+    could hold (see span_vectors); with it the bead model is RUNS_MODEL.
     Raises AlignmentError when the inputs look like the other language than declared.
     """
     check_languages(src, tgt, src_lang, tgt_lang)
@@ -83,20 +106,25 @@ def align_sentences(
             lexicon = default_lexicon()
         s_side = Side.of(s_texts, chinese=src_lang is Lang.ZH, lexicon=lexicon)
         t_side = Side.of(t_texts, chinese=tgt_lang is Lang.ZH, lexicon=lexicon)
-        model = weights or (LEXICAL_MODEL if embedder is None else EMBEDDING_MODEL)
-        beads = _align(s_side, t_side, embedder, model, merged, ratio)
+        model = weights or (LEXICAL_MODEL if embedder is None else RUNS_MODEL if runs else EMBEDDING_MODEL)
+        beads = _align(s_side, t_side, embedder, model, merged, ratio, runs)
     return _restore_empty(beads, keep_s, keep_t, len(src), len(tgt))
 
 
 def _align(
-    src: Side, tgt: Side, embedder: Embedder | None, w: Weights, merged: MergedVectors, ratio: float | None
+    src: Side,
+    tgt: Side,
+    embedder: Embedder | None,
+    w: Weights,
+    merged: MergedVectors,
+    ratio: float | None,
+    runs: Embedder | None,
 ) -> list[Bead]:
     """Stage one (anchors in a band), then stage two (all bead types near the anchors)."""
     n, m = len(src), len(tgt)
     s_vecs = t_vecs = None
     if embedder is not None:
-        s_vecs = SpanVectors(embedder.encode(list(src.texts), kind=EMBED_KIND))
-        t_vecs = SpanVectors(embedder.encode(list(tgt.texts), kind=EMBED_KIND))
+        s_vecs, t_vecs = span_vectors(src, embedder, runs), span_vectors(tgt, embedder, runs)
     band = Window.band(n, m, band_width(n, m))
     knn = neighbourhoods(s_vecs.vecs, t_vecs.vecs, band) if s_vecs is not None and t_vecs is not None else None
     gap = Gap(w.gap_open, w.gap_extend)
@@ -114,10 +142,39 @@ def _align(
     fine = scorer(ratio or _anchored_ratio(anchors, src, tgt), False)
     window = Window.around(_cells(anchors), n, m, WINDOW_MARGIN)
     beads = best_path(n, m, window, BEAD_TYPES, fine.row_costs, gap)
-    exact = merged is MergedVectors.PATH and embedder is not None and s_vecs is not None and t_vecs is not None
+    exact = merged is MergedVectors.PATH and runs is None and embedder is not None and s_vecs is not None
     if exact and _encode_merged(beads, src, tgt, s_vecs, t_vecs, embedder):  # type: ignore[arg-type]
         beads = best_path(n, m, window, BEAD_TYPES, fine.row_costs, gap)
     return beads
+
+
+def span_vectors(side: Side, embedder: Embedder, runs: Embedder | None = None) -> SpanVectors:
+    """Each sentence's embedding; with a run encoder, also every run of up to MAX_RUN sentences.
+
+    A run's vector then joins the normalised sum of the embedder's vectors of
+    its parts with the run encoder's vector of the run's own text (of up to
+    EXACT_RUN sentences), weighted so that a cosine is (1 - RUN_WEIGHT) of the
+    one and RUN_WEIGHT of the other. Summed vectors cannot tell where inside a
+    run the meaning lies; an exact encoding of the run can, and a fast encoder
+    (USE: the 1,962 runs of MAC-Dev 003, 270 + 386 sentences, in about 4 s)
+    makes that affordable, where e5 takes a minute for them. On MAC-Dev,
+    leave-one-chapter-out, strict F1 rose from 0.876 to 0.897.
+    """
+    vecs = embedder.encode(list(side.texts), kind=EMBED_KIND)
+    if runs is None:
+        return SpanVectors(vecs)
+    keep, add = float(np.sqrt(1 - RUN_WEIGHT)), float(np.sqrt(RUN_WEIGHT))
+    blended: dict[int, np.ndarray] = {}
+    singles = runs.encode(list(side.texts), kind=EMBED_KIND)
+    for k in range(1, min(MAX_RUN, len(side)) + 1):
+        if k == 1:
+            exact = singles
+        elif k <= EXACT_RUN:
+            exact = runs.encode([side.joined(i, k) for i in range(len(side) - k + 1)], kind=EMBED_KIND)
+        else:
+            exact = merged_vectors(singles, k)
+        blended[k] = np.concatenate([merged_vectors(vecs, k) * keep, exact * add], axis=1).astype(np.float32)
+    return SpanVectors.with_runs(blended)
 
 
 def band_width(n: int, m: int) -> int:

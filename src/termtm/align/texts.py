@@ -33,19 +33,21 @@ def align_texts(
     tgt_lang: Lang = Lang.EN,
     presplit: bool = False,
     embedder: Embedder | None = None,
+    runs: Embedder | None = None,
 ) -> AlignedText:
     """Split (unless `presplit`: one sentence per line) and align two texts.
 
     Without `presplit`, every non-empty line is a paragraph; when both texts
     have the same number of paragraphs and their lengths agree, sentences are
     aligned inside each paragraph pair, so that no bead crosses a paragraph.
+    `runs` is the run encoder (see sentences.span_vectors).
     """
     if presplit:
         s_lines, t_lines = src.splitlines(), tgt.splitlines()
         return AlignedText(
             s_lines,
             t_lines,
-            align_sentences(s_lines, t_lines, embedder=embedder, src_lang=src_lang, tgt_lang=tgt_lang),
+            align_sentences(s_lines, t_lines, embedder=embedder, src_lang=src_lang, tgt_lang=tgt_lang, runs=runs),
         )
     s_paras = [_split(p, src_lang) for p in src.splitlines() if p.strip()]
     t_paras = [_split(p, tgt_lang) for p in tgt.splitlines() if p.strip()]
@@ -53,7 +55,7 @@ def align_texts(
     t_all = [t for p in t_paras for t in p]
     check_languages(s_all, t_all, src_lang, tgt_lang)
     if not _paragraphs_agree(s_paras, t_paras):
-        beads = align_sentences(s_all, t_all, embedder=embedder, src_lang=src_lang, tgt_lang=tgt_lang)
+        beads = align_sentences(s_all, t_all, embedder=embedder, src_lang=src_lang, tgt_lang=tgt_lang, runs=runs)
         return AlignedText(s_all, t_all, beads)
     if embedder is not None:  # one batch for the whole text; a memoising embedder then answers each paragraph
         embedder.encode(s_all + t_all, kind=EMBED_KIND)
@@ -61,7 +63,10 @@ def align_texts(
     beads: list[Bead] = []
     i0 = j0 = 0
     for sp, tp in zip(s_paras, t_paras, strict=True):
-        for b in align_sentences(sp, tp, embedder=embedder, src_lang=src_lang, tgt_lang=tgt_lang, ratio=ratio):
+        paired = align_sentences(
+            sp, tp, embedder=embedder, src_lang=src_lang, tgt_lang=tgt_lang, ratio=ratio, runs=runs
+        )
+        for b in paired:
             beads.append(Bead(tuple(i0 + i for i in b.src), tuple(j0 + j for j in b.tgt)))
         i0, j0 = i0 + len(sp), j0 + len(tp)
     return AlignedText(s_all, t_all, beads)
