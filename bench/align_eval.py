@@ -180,12 +180,13 @@ def main() -> None:
     ap.add_argument("--merged", default="sum", choices=[m.value for m in MergedVectors])
     ap.add_argument("--runs", help="the run encoder: use (default) or none (sentences.span_vectors)")
     args = ap.parse_args()
-    # A fresh memo per set, so that a set's time includes encoding all of its sentences.
+    # The models load once; a fresh memo per set, so that a set's time includes encoding all of its sentences.
+    inner = None if args.no_embed else embedder_from_name()
+    run_encoder = run_encoder_from_name(args.runs) if inner else None
     print(HEADER)
     pooled: dict[str, Counts] = {"held out": Counts(), "nonlit": Counts()}
     for name in args.sets.split(","):
-        embedder = None if args.no_embed else MemoEmbedder(embedder_from_name())
-        run_encoder = run_encoder_from_name(args.runs) if embedder else None
+        embedder = MemoEmbedder(inner) if inner else None
         runs = MemoEmbedder(run_encoder) if run_encoder else None
         files = [f for f in args.files.split(",") if f]
         counts = run_set(name, embedder, limit=args.limit, files=files, merged=MergedVectors(args.merged), runs=runs)
