@@ -177,7 +177,7 @@ def main() -> None:
     ap.add_argument("--no-embed", action="store_true")
     ap.add_argument("--limit", type=int, default=0, help="files per set (0: all)")
     ap.add_argument("--files", default="", help="comma-separated file names to keep, e.g. 001,005 (default: all)")
-    ap.add_argument("--merged", default="sum", choices=[m.value for m in MergedVectors])
+    ap.add_argument("--merged", default="sum", choices=[m.value for m in MergedVectors], help="path needs --runs none")
     ap.add_argument("--runs", help="the run encoder: use (default) or none (sentences.span_vectors)")
     args = ap.parse_args()
     # The models load once; a fresh memo per set, so that a set's time includes encoding all of its sentences.

@@ -9,7 +9,7 @@ import pytest
 from conftest import shared
 from lxml import etree
 
-from termtm.align import Bead, align_sentences, format_beads
+from termtm.align import Bead, MergedVectors, align_sentences, format_beads
 from termtm.align.dp import Window
 from termtm.align.features import Side
 from termtm.align.lexicon import content_stems, default_lexicon
@@ -91,6 +91,13 @@ def test_mac_dev_excerpt_with_the_run_encoder_matches_the_gold(excerpt, embedder
     beads = align_sentences(zh, en, embedder=embedder, runs=runs)
     assert _covers_each_once(beads, len(zh), len(en))
     assert _strict_f1(beads, gold) >= 0.95
+
+
+def test_re_encoding_the_chosen_path_is_refused_with_a_run_encoder(embedder, runs):
+    with pytest.raises(ValueError, match="--runs none"):
+        align_sentences(ZH, EN, embedder=embedder, runs=runs, merged=MergedVectors.PATH)
+    beads = align_sentences(ZH, EN, embedder=embedder, merged=MergedVectors.PATH)
+    assert beads[-1] == Bead((3,), (3, 4))
 
 
 def test_run_vectors_weigh_the_exact_encoding_of_a_run_against_the_sum_of_its_parts(embedder, runs):

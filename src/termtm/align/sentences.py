@@ -68,7 +68,8 @@ for 0.002 of MAC-Dev F1 (leave-one-chapter-out)."""
 
 
 class MergedVectors(StrEnum):
-    """How a bead that merges sentences gets its embedding."""
+    """How a bead that merges sentences gets its embedding. PATH re-encodes with the embedder alone,
+    so it does not combine with a run encoder, whose blended vectors it would not match."""
 
     SUM = "sum"  # normalised sum of the parts: no extra encoding
     PATH = "path"  # encode the merged runs the search chose, and their neighbours, then search again
@@ -95,6 +96,8 @@ def align_sentences(
     could hold (see span_vectors); with it the bead model is RUNS_MODEL.
     Raises AlignmentError when the inputs look like the other language than declared.
     """
+    if merged is MergedVectors.PATH and runs is not None:
+        raise ValueError("merged=PATH re-encodes beads with the embedder alone: pass runs=None (--runs none) with it")
     check_languages(src, tgt, src_lang, tgt_lang)
     keep_s = [k for k, t in enumerate(src) if t.strip()]
     keep_t = [k for k, t in enumerate(tgt) if t.strip()]
@@ -142,7 +145,7 @@ def _align(
     fine = scorer(ratio or _anchored_ratio(anchors, src, tgt), False)
     window = Window.around(_cells(anchors), n, m, WINDOW_MARGIN)
     beads = best_path(n, m, window, BEAD_TYPES, fine.row_costs, gap)
-    exact = merged is MergedVectors.PATH and runs is None and embedder is not None and s_vecs is not None
+    exact = merged is MergedVectors.PATH and embedder is not None and s_vecs is not None
     if exact and _encode_merged(beads, src, tgt, s_vecs, t_vecs, embedder):  # type: ignore[arg-type]
         beads = best_path(n, m, window, BEAD_TYPES, fine.row_costs, gap)
     return beads
