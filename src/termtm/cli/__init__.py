@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -578,6 +579,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+EXTENSIONS: tuple[str, ...] = ()
+"""Command groups in modules of this package: each module's register(sub) adds its subparsers."""
+
 RUNS_HELP = "the aligner's encoder of runs of sentences: use (default; or TERMTM_RUN_ENCODER), any embedder, or none"
 
 
@@ -676,6 +680,9 @@ def parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=1, help="processes (default 1: waitress; more: gunicorn, each warmed at start)"
     )
     v.set_defaults(func=cmd_serve)
+
+    for name in EXTENSIONS:
+        importlib.import_module(f"termtm.cli.{name}").register(sub)
     return p
 
 
