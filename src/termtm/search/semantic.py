@@ -161,9 +161,10 @@ class VectorIndex:
         entries: list[tuple[str, Side, str]],
         store_version: int | None = None,
         generation: int | None = 0,
+        store_id: int | None = None,
     ):
         self.directory, self.model, self.dim, self.index, self.entries = directory, model, dim, index, entries
-        self.store_version, self.generation = store_version, generation
+        self.store_version, self.generation, self.store_id = store_version, generation, store_id
 
     @classmethod
     def load(cls, directory: Path) -> VectorIndex | None:
@@ -206,6 +207,7 @@ class VectorIndex:
             entries,  # type: ignore[arg-type]
             meta.get("store_version"),
             gen,
+            meta.get("store"),
         )
 
     def save(self) -> None:
@@ -235,6 +237,8 @@ class VectorIndex:
             "generation": self.generation,
             "store_version": self.store_version,
         }
+        if self.store_id is not None:
+            meta["store"] = self.store_id
         _write(self.directory / "semantic.json", json.dumps(meta, indent=1) + "\n")
 
     def search(self, query: np.ndarray, n: int) -> list[tuple[int, float]]:
@@ -293,13 +297,14 @@ def update_index(
     *,
     approx_threshold: int = APPROX_THRESHOLD,
     store_version: int | None = None,
+    store_id: int | None = None,
 ) -> IndexUpdate:
     """Make the index in `directory` cover exactly `segments`, encoding only text the cache lacks.
 
     New segments are appended to the existing index. A removed or changed segment, a model change, or
     growth past the approximate-index threshold rebuilds the index from cached vectors (no encoding).
     `store_version` is the store's version stamp read before `segments` were: serving processes compare
-    it with the store's to know whether the index is stale.
+    it with the store's to know whether the index is stale; `store_id` the store's identity (Store.identity).
     """
     with index_lock(directory):
         cache = EmbeddingCache(directory / "embeddings", embedder.name, embedder.dim)
@@ -313,6 +318,7 @@ def update_index(
             crossing = not is_approximate(old.index) and len(old.entries) + len(new) >= approx_threshold
             if not crossing:
                 old.store_version = store_version
+                old.store_id = store_id if store_id is not None else old.store_id
                 if new:
                     old.index.add(cache.vectors([k for _, _, k in new]))
                     old.entries.extend(new)
@@ -329,6 +335,7 @@ def update_index(
             entries,
             store_version,
             old.generation if old is not None else 0,
+            store_id,
         )
         index.save()
     logger.info("semantic index rebuilt: %d vectors", len(entries))
@@ -340,9 +347,22 @@ def sync_index(directory: Path, store: Store, embedder: Embedder) -> IndexUpdate
 
     The version is read before the segments: a write landing in between leaves the index stamped older
     than what it holds, so it looks stale and is synced once more, never fresh while missing a change.
+    An index that another store's sync stamped is refused (IndexOfAnotherStore), not overwritten: encoding
+    a whole other memory into it would take minutes and leave it useless to its owner.
     """
-    version = store.version()
-    return update_index(directory, [r.segment for r in store.records()], embedder, store_version=version)
+    version, identity = store.version(), store.identity()
+    meta = read_meta(directory)
+    if meta is not None and meta.get("store", identity) != identity:
+        raise IndexOfAnotherStore(
+            f"the semantic index in {directory} was built for another store: not updated "
+            "(set TERMTM_INDEX_DIR or index_dir to this store's own index directory)"
+        )
+    segments = [r.segment for r in store.records()]
+    return update_index(directory, segments, embedder, store_version=version, store_id=identity)
+
+
+class IndexOfAnotherStore(TermTMError):
+    """A semantic index directory holds the index of a different store than the one being synced."""
 
 
 def is_fresh(directory: Path, version: int) -> bool:

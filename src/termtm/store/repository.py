@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +127,20 @@ class Store:
         with self.engine.connect() as conn:
             value = conn.execute(select(counters.c.value).where(counters.c.key == "version")).scalar()
         return int(value or 0)
+
+    def identity(self) -> int:
+        """A random number drawn the first time it is asked for, and kept: tells this store from any other.
+
+        Derived files kept outside the database (the semantic index) record it, so that a command run
+        against another store never mistakes them for its own.
+        """
+        key = counters.c.key == "store_id"
+        with self.engine.begin() as conn:
+            value = conn.execute(select(counters.c.value).where(key)).scalar()
+            if value is None:
+                value = secrets.randbelow(2**31 - 2) + 1
+                conn.execute(counters.insert().values(key="store_id", value=value))
+        return int(value)
 
     def records(self, document: str | None = None) -> Iterator[SegmentRecord]:
         """Stored segments in document order."""

@@ -11,10 +11,8 @@ from typing import Any
 from flask import Flask, jsonify, request
 
 import termtm
-from termtm.config import load_config
+from termtm.config import KEYS, Settings, load_settings
 from termtm.store import beside_store, open_store
-
-_VAR = Path("var")
 
 
 def secret_key(path: Path) -> str:
@@ -46,27 +44,39 @@ def _assets() -> Path:
     return Path(termtm.__file__).parent / "assets"
 
 
+def _settings(overrides: Mapping[str, Any]) -> Settings:
+    """The deployment's settings, as the CLI loads them: termtm.toml under ROOT (an override, else the current
+    directory) or TERMTM_CONFIG, then TERMTM_* variables, then the overrides that name a setting."""
+    flags = {key.lower(): value for key, value in overrides.items() if key.lower() in KEYS}
+    return load_settings(overrides.get("ROOT") or Path.cwd(), flags)
+
+
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: defaults, then termtm.toml (or TERMTM_CONFIG), then TERMTM_* variables, then `overrides`."""
+    """Build the app: defaults, then termtm.toml (or TERMTM_CONFIG), then TERMTM_* variables, then `overrides`.
+
+    `overrides` may name ROOT, the project root whose termtm.toml and var/ apply (default: the current directory).
+    """
     assets = _assets()
     app = Flask(__name__, template_folder=str(assets / "templates"), static_folder=str(assets / "static"))
     app.config.from_mapping(
-        DATABASE_URL="sqlite:///var/termtm.db",
         MAX_QUERY=500,
         MAX_K=100,
         ANONYMOUS_READ=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
     )
-    app.config.update(load_config(Path.cwd()))
+    settings = _settings(overrides or {})
+    app.config.update(settings.flask_config())
     app.config.from_prefixed_env("TERMTM")
     app.config.update(overrides or {})
+    app.config.update(DATABASE_URL=settings.database_url, INDEX_DIR=str(settings.index_dir))
+    app.extensions["termtm.settings"] = settings
     app.json.ensure_ascii = False  # Chinese stays readable in API responses
     store = open_store(app.config["DATABASE_URL"])
     app.extensions["termtm.store"] = store
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(
-            beside_store(app.config["DATABASE_URL"], ".secret", _VAR / "termtm.secret")
+            beside_store(app.config["DATABASE_URL"], ".secret", settings.root / "var" / "termtm.secret")
         )
 
     from termtm.web import admin, api, auth, edit, guard, qa, services, tmserver, ui
