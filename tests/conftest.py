@@ -65,6 +65,8 @@ def session_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str |
         return
     if DB_KIND != "postgresql":
         raise pytest.UsageError(f"TERMTM_TEST_DATABASE={DB_KIND!r}: use sqlite or postgresql")
+    if not _pg_reachable():  # a PostgreSQL run that skipped every test would pass without testing anything
+        pytest.fail(f"TERMTM_TEST_DATABASE=postgresql but nothing listens on {PG_HOST}:{PG_PORT}")
     engines: list[sa.Engine] = []
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(repository, "create_engine", _recording(engines))  # apps of module fixtures closed at the end

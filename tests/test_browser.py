@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ ARGS = [
     "--no-first-run",
 ]
 SHOTS = Path(os.environ.get("TERMTM_SCREENSHOTS", ROOT / "var" / "screenshots"))
+STARTED = time.time()  # a screenshot older than this run was left by an earlier one
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +133,8 @@ def test_the_page_works_at_phone_width(browser, base_url):
 
 def test_screenshots_were_saved(base_url):
     for name in ("lookup-zh.png", "lookup-en.png", "term.png", "segment.png"):
-        assert (SHOTS / name).stat().st_size > 10_000, name
+        shot = (SHOTS / name).stat()
+        assert shot.st_size > 10_000 and shot.st_mtime >= STARTED, f"{name} was not written by this run"
 
 
 @pytest.fixture(scope="module")

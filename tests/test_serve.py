@@ -53,6 +53,8 @@ def test_serve_builds_a_missing_store_then_answers_on_the_printed_url(tmp_path, 
             lines.append(line)
             if line.startswith("serving on "):
                 break
+        else:
+            pytest.fail("termtm serve did not say 'serving on' within 600 s:\n" + "".join(lines))
         url = lines[-1].removeprefix("serving on ").strip()
         assert url == f"http://127.0.0.1:{port}/"
         assert any("the store is empty: building it first" in x for x in lines)
@@ -63,6 +65,8 @@ def test_serve_builds_a_missing_store_then_answers_on_the_printed_url(tmp_path, 
                 break
             except OSError:
                 time.sleep(0.2)
+        else:
+            pytest.fail(f"{url}api/v1/health did not answer within 10 s of 'serving on'")
         assert health["status"] == "ok" and health["segments"] == 294 and health["concepts"] > 400
         assert (tmp_path / "var" / "termtm.index").is_dir()
         assert (tmp_path / "var" / "termtm.db").exists() == (DB_KIND == "sqlite")

@@ -132,9 +132,8 @@ def test_glossary_concepts_and_contexts_round_trip(store_url: str) -> None:
     assert [(c.subject, c.terms, c.definition, c.note, c.origin) for c in stored] == [
         (c.subject, c.terms, c.definition, c.note, c.origin) for c in base
     ]
-    assert "反拐通讯" in {t.text for c in stored for t in c.terms} or any(
-        "\u4e00" <= ch <= "\u9fff" for c in stored for t in c.terms for ch in t.text
-    )
+    texts = {t.text for c in stored for t in c.terms}
+    assert {"反拐通讯", "湄公河", "COMMIT"} <= texts  # Chinese and Latin terms come back exactly as written
     assert store.collections() == [("glossary", len(base))]
     assert store.replace_concepts("glossary", base.concepts) == (0, 0, 0)
 
