@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from inject import inject, score
 
 from termtm.cli import main
 from termtm.qa import (
@@ -21,7 +22,6 @@ from termtm.qa import (
     run_checks,
     select,
 )
-from termtm.qa.inject import inject, score
 from termtm.qa.numbers import parse_chinese
 from termtm.terms import load_glossary
 from termtm.web import create_app

@@ -55,8 +55,8 @@ def align_texts(
     t_all = [t for p in t_paras for t in p]
     check_languages(s_all, t_all, src_lang, tgt_lang)
     if not _paragraphs_agree(s_paras, t_paras):
-        beads = align_sentences(s_all, t_all, embedder=embedder, src_lang=src_lang, tgt_lang=tgt_lang, runs=runs)
-        return AlignedText(s_all, t_all, beads)
+        whole = align_sentences(s_all, t_all, embedder=embedder, src_lang=src_lang, tgt_lang=tgt_lang, runs=runs)
+        return AlignedText(s_all, t_all, whole)
     if embedder is not None:  # one batch for the whole text; a memoising embedder then answers each paragraph
         embedder.encode(s_all + t_all, kind=EMBED_KIND)
     ratio = _ratio(s_all, t_all)

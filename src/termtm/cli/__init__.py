@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -318,10 +319,12 @@ def _tmx(segments: list[Segment], src_lang: Lang) -> bytes:
 def cmd_search(args: argparse.Namespace) -> int:
     """Fuzzy, concordance or semantic search over the store; --json prints a list, best first."""
     from termtm.search import Ranking, Searcher
+    from termtm.search.searcher import ConcordanceHit, FuzzyHit, SemanticHit
 
     store = _store(args)
     words = [t.text for _, t in store.termbase().terms("zh")]  # the term base keeps names whole for jieba
     searcher = Searcher.from_store(store, _index_dir(args), user_words=words)
+    hits: Sequence[FuzzyHit | ConcordanceHit | SemanticHit]
     if args.mode == "fuzzy":
         hits = searcher.fuzzy(args.query, k=args.k, min_score=args.min)
     elif args.mode == "concordance":

@@ -90,8 +90,8 @@ class SentenceTransformerEmbedder:
             ) from err
         self.name = f"st:{model}"
         # sentence-transformers 6 renamed the method and warns on the old name; 3.x-5.x only have the old one.
-        model = self._model
-        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        loaded = self._model
+        dimension = getattr(loaded, "get_embedding_dimension", None) or loaded.get_sentence_embedding_dimension
         self.dim = int(dimension())
 
     def encode(self, texts: Sequence[str], *, kind: Kind = "passage") -> np.ndarray:

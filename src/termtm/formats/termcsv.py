@@ -103,7 +103,7 @@ def _row_ok(row: dict[str, str], where: str, problems: Problems) -> bool:
 
 def _concept(cid: str, rows: list[dict[str, str]], prefix: str) -> Concept:
     first = rows[0]
-    terms = []
+    terms: list[Term] = []
     for row in rows:
         lang, text = row["lang"].strip(), row["term"].strip()
         ttype = row.get("type") or "fullForm"

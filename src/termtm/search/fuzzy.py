@@ -7,7 +7,7 @@ hundred segments rather than the whole memory; rapidfuzz computes the distances.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -110,7 +110,9 @@ def diff(query: str, text: str, lang: Lang) -> tuple[DiffOp, ...]:
         seq_a, seq_b = [fa[s:e] for s, e in spans_a], [fb[s:e] for s, e in spans_b]  # type: ignore[assignment]
     return tuple(
         DiffOp(
-            op.tag, _piece(query, spans_a, op.src_start, op.src_end), _piece(text, spans_b, op.dest_start, op.dest_end)
+            cast(Op, op.tag),
+            _piece(query, spans_a, op.src_start, op.src_end),
+            _piece(text, spans_b, op.dest_start, op.dest_end),
         )
         for op in Levenshtein.opcodes(seq_a, seq_b)
     )

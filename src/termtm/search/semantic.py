@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -117,14 +117,14 @@ class EmbeddingCache:
         self._vecs_path.write_bytes(np.ascontiguousarray(self._vecs).tobytes())
 
 
-def make_index(vectors: np.ndarray, *, approx_threshold: int = APPROX_THRESHOLD):  # -> faiss.Index
+def make_index(vectors: np.ndarray, *, approx_threshold: int = APPROX_THRESHOLD) -> Any:
     """An exact inner-product index for small memories, IVF-Flat (inner product) past the threshold."""
     import faiss
 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n, dim = vectors.shape
     if n < approx_threshold:
-        index = faiss.IndexFlatIP(dim)
+        index: Any = faiss.IndexFlatIP(dim)  # or an IVF index below: both faiss.Index, which faiss types loosely
     else:
         # 39 training points per list is faiss's floor for a stable k-means.
         nlist = max(1, min(int(2 * np.sqrt(n)), n // 39))
@@ -157,7 +157,7 @@ class VectorIndex:
         directory: Path,
         model: str,
         dim: int,
-        index: object,
+        index: Any,
         entries: list[tuple[str, Side, str]],
         store_version: int | None = None,
         generation: int | None = 0,

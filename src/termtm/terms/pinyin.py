@@ -40,7 +40,8 @@ def to_pinyin(text: str) -> str:
     """Tone-marked pinyin, one space-separated syllable per Han character; Latin runs kept, punctuation dropped."""
     _load_fixes()
     out: list[str] = []
-    for piece in lazy_pinyin(text, style=Style.TONE, errors=lambda s: [s]):
+    # pypinyin hands unknown runs to `errors` and accepts a list back (its type stub says str only)
+    for piece in lazy_pinyin(text, style=Style.TONE, errors=lambda s: [s]):  # type: ignore[arg-type,return-value]
         for word in re.findall(r"[^\W_]+", piece):
             out.append(word)
     return " ".join(out)

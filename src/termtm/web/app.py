@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 
 import termtm
 from termtm.config import KEYS, Settings, load_settings
@@ -71,7 +72,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(overrides or {})
     app.config.update(DATABASE_URL=settings.database_url, INDEX_DIR=str(settings.index_dir))
     app.extensions["termtm.settings"] = settings
-    app.json.ensure_ascii = False  # Chinese stays readable in API responses
+    if isinstance(app.json, DefaultJSONProvider):
+        app.json.ensure_ascii = False  # Chinese stays readable in API responses
     store = open_store(app.config["DATABASE_URL"])
     app.extensions["termtm.store"] = store
     if not app.config.get("SECRET_KEY"):
