@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from termtm.corpus.clean import normalize_spacing
-from termtm.corpus.reflow import hyphenated_words, join_lines
+from termtm.corpus.reflow import hyphenated_words, join_lines, looks_hard_wrapped, reflow
 from termtm.corpus.script import HAN
 from termtm.errors import TermTMError
 from termtm.formats.inputs import bom_encoding, check_size, encoding_hint
@@ -154,8 +154,12 @@ def _decode(data: bytes, name: str, declared: str | None = None) -> str:
 
 
 def read_text(data: bytes, name: str, lang: str) -> list[Paragraph]:
-    """Plain text: paragraphs are separated by blank lines; the lines of one paragraph are joined."""
-    text = _decode(data, name).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    """Plain text: paragraphs are separated by blank lines and their lines joined; OCR'd or page-broken text
+    (see `looks_hard_wrapped`) goes through the cleaner, which drops furniture and rejoins cut paragraphs."""
+    text = _decode(data, name).replace("\r\n", "\n").replace("\r", "\n")
+    if looks_hard_wrapped(text):
+        return [Paragraph(t, h) for t, h in reflow(text, lang).paragraphs()]
+    text = text.replace("\f", "\n\n")
     blocks = re.split(r"\n[ \t\u3000]*\n", text)
     known = hyphenated_words(text)
     return [Paragraph(join_lines(block.split("\n"), lang, hyphenated=known)) for block in blocks if block.strip()]
@@ -308,15 +312,22 @@ def read_pdf(data: bytes, name: str, lang: str) -> list[Paragraph]:
             f"{name} is a PDF without a text layer (a scan): run OCR on it first (e.g. ocrmypdf -l chi_sim+eng) "
             "and add the OCR'd PDF or its text"
         )
-    sizes = sorted(size for _, text, size in blocks for _ in text)
-    body = sizes[len(sizes) // 2] if sizes else 0.0
-    known = hyphenated_words("\n".join(line for _, lines, _ in blocks for line in lines))
-    out = []
-    for _, lines, size in blocks:
-        text = join_lines(lines, lang, hyphenated=known)
-        if text:
-            out.append(Paragraph(text, body > 0 and size >= body * HEADING_SIZE))
-    return out
+    lines: list[str] = []
+    size_of: dict[int, float] = {}
+    page = 1
+    for number, box, size in blocks:
+        mark = "\f" if number != page else ""  # a form feed opens a new page
+        if lines and not mark:
+            lines.append("")  # a blank line between text blocks
+        page = number
+        for line in box:
+            lines.append(mark + line)
+            size_of[len(lines)] = size
+            mark = ""
+    sizes = sorted(size_of.values())
+    body = sizes[len(sizes) // 2]
+    headings = {n for n, size in size_of.items() if body > 0 and size >= body * HEADING_SIZE}
+    return [Paragraph(t, h) for t, h in reflow("\n".join(lines), lang, headings=headings).paragraphs()]
 
 
 def pdf_blocks(data: bytes, name: str) -> list[tuple[int, list[str], float]]:
