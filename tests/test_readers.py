@@ -198,3 +198,25 @@ def test_a_zip_that_is_not_a_docx_is_named() -> None:
         z.writestr("content.xml", "<x/>")
     with pytest.raises(TermTMError, match="ZIP archive but not a Word document"):
         read_document(Path("a.odt"), "zh", data=buf.getvalue())
+
+
+def test_pdf_pages_lose_running_heads_and_page_numbers_and_paragraphs_run_on() -> None:
+    from reportlab.pdfgen import canvas
+
+    words = " ".join(EN_BODY[:3]).split()
+    lines = [" ".join(words[i : i + 13]) for i in range(0, 13 * 30, 13)]  # 30 full lines of real text
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for page, chunk in enumerate((lines[:12], lines[12:24], lines[24:]), start=1):
+        c.setFont("Helvetica", 8)
+        c.drawString(72, 800, "UNIAP China Anti-Trafficking Newsletter, December 2007")
+        c.drawString(290, 40, f"- {page} -")
+        c.setFont("Helvetica", 10)
+        for i, line in enumerate(chunk):
+            c.drawString(72, 740 - 14 * i, line)
+        c.showPage()
+    c.save()
+    paras = read_document(Path("newsletter.pdf"), "en", data=buf.getvalue())
+    text = " ".join(lines)
+    # One paragraph, across the three pages, without the heads and folios between them.
+    assert paras == [Paragraph(text)]

@@ -1,8 +1,20 @@
-"""From hard-wrapped lines (PDF text, OCR output) to paragraphs: pure functions, no I/O.
+"""The generic cleaner: from hard-wrapped lines (PDF text, OCR output) to paragraphs. Pure functions, no I/O.
 
-`join_lines` is how every reader turns the lines of one paragraph into its text:
-Chinese joins without a space, English with one, and a word hyphenated across a
-line break is joined again.
+It does by rule what tmx/sources/layout.yaml does by hand for the one bulletin:
+
+- `reflow` drops page furniture (`find_furniture`: page numbers, running heads
+  and feet, continuation marks, contents, address blocks, repeats, banners
+  inside a sentence), joins the lines of a paragraph (`continues` decides at
+  each line) and follows 下转 / 上接 and "continued on / from page" marks;
+- `join_lines` is how every reader turns the lines of one paragraph into its
+  text: Chinese joins without a space, English with one, and a word hyphenated
+  across a line break is joined again;
+- `propose_corrections` finds known misreadings (the term base's deprecated
+  variants, see termtm.terms.ocr) and returns proposals for a reviewer; the
+  cleaner never changes a character of the text itself.
+
+Each rule, why it is general, and its measured effect on the bulletin are in
+the docstring of bench/reflow_eval.py and in docs/documents-in.md.
 """
 
 from __future__ import annotations
@@ -176,7 +188,7 @@ def find_furniture(pages: list[list[tuple[int, str]]], lang: str) -> dict[int, s
     """Raw line number → reason, for every line that is page furniture rather than text.
 
     Each rule is about the shape of a line or its repetition, never about a
-    particular publication: see `RULES` in bench/reflow_eval.py for why each is general.
+    particular publication (the docstring of bench/reflow_eval.py says why each is general).
     """
     lines = [(n, text) for page in pages for n, text in page if text.strip()]
     out: dict[int, str] = {}
@@ -311,7 +323,7 @@ def _contact_blocks(pages: list[list[tuple[int, str]]]) -> dict[int, str]:
     A block is a run of short lines with at most one blank line between them;
     the organisation's name and street above the telephone lines go with them.
     """
-    blocks: list[list[str | int]] = []
+    blocks: list[list[tuple[int, str]]] = []
     for page in pages:
         blocks.append([])
         blanks = 0
@@ -324,13 +336,12 @@ def _contact_blocks(pages: list[list[tuple[int, str]]]) -> dict[int, str]:
                 blocks.append([])
             blanks = 0
             if member:
-                blocks[-1] += [n, text]
+                blocks[-1].append((n, text))
     out: dict[int, str] = {}
     for block in blocks:
-        numbers, texts = block[::2], block[1::2]
-        hits = sum(1 for t in texts if _CONTACT.match(str(t).strip()))
-        if hits >= 2 and 2 * hits >= len(texts):
-            out.update((int(n), "address block") for n in numbers)
+        hits = sum(1 for _, t in block if _CONTACT.match(t.strip()))
+        if hits >= 2 and 2 * hits >= len(block):
+            out.update((n, "address block") for n, _ in block)
     return out
 
 
@@ -443,6 +454,7 @@ def reflow(text: str, lang: str, *, headings: Collection[int] = ()) -> Reflow:
             pages.append([])
         pages[-1].append((n, raw.replace("\f", "")))
     lines = [item for page in pages for item in page]
+    page_of = {n: i for i, page in enumerate(pages) for n, _ in page}
     furniture = find_furniture(pages, lang)
     ocr = blank_lines_uninformative(lines)
     width = typical_width(t for n, t in lines if t.strip() and n not in furniture)
@@ -476,6 +488,8 @@ def reflow(text: str, lang: str, *, headings: Collection[int] = ()) -> Reflow:
             continue
         block = join_lines([t for _, t in blocks[-1]], lang) if blocks and prev is not None else ""
         apart = n in headings or (blocks and blocks[-1][-1][0] in headings)
+        if blocks and page_of[n] != page_of[blocks[-1][-1][0]]:
+            blank = 0  # a page break is not a paragraph end: the line endings decide
         if (
             prev is not None
             and not apart
