@@ -79,24 +79,40 @@ Not found, and not findable by shape: two garbled OCR lines, an orphan label
 whose text the OCR lost, and three short banners that stand between a byline
 or title and the next article (these lack the sentence around them).
 
+In text that is not one-line-per-block OCR output, page numbers, heads and
+repeats must stand alone between blank lines (or at a page edge): a short line
+inside a block is the end of a wrapped paragraph, not furniture, and banners
+inside a sentence are looked for only in OCR output.
+
 Paragraphs
 - Blank lines: when most blank-line blocks are one line long (OCR output puts a
   blank line after every line), a single blank line says nothing; otherwise a
   blank line ends a paragraph. Two or more blank lines always do, and a page
   break never does (the line endings decide across it).
 - A line continues the paragraph before it unless: it is a list item (-, •, 1.,
-  (1), 一、, a)), a numbered heading (一、总则, 第三章, Chapter 2, a short word
-  and a number then a title) or a short label ending in a colon (目的：); the
-  line before is a short numbered heading; the paragraph so far, or the line,
-  is wholly in brackets (a byline or source note); the script changes (a
-  Chinese line after an English title); the line before ends a sentence
-  (。！？；：… . ! ? ; : and closing quotes or brackets) — in hard-wrapped text
-  only when that line is also shorter than 80% of the usual width. A reader
-  may name heading lines it knows from typography (the PDF reader: type 15%
-  larger than the body's); each stands alone.
+  (1), 一、, a)) or a numbered heading (一、总则, 第三章, Chapter 2, a short word
+  and a number then a title); the line before is a short numbered heading; the
+  paragraph so far is wholly in brackets (a byline or source note); the line
+  before ends a sentence (。！？；：… . ! ? ; : and closing quotes or brackets) —
+  in hard-wrapped text only when that line is also shorter than 80% of the
+  usual width. In OCR output also when the line is a short label ending in a
+  colon (目的：), wholly in brackets, or in the other script (an English title
+  after a Chinese one). In hard-wrapped text a number after a full line that
+  ends no sentence is an enumeration inside it ("…; (5) …"), not a list item.
+  A reader may name heading lines it knows from typography (the PDF reader:
+  type 15% larger than the body's); each stands alone.
 - Joining: Chinese lines join without a space (and OCR spaces between Han
-  characters go), English lines with one; a word hyphenated at a line end is
-  joined unless the hyphenated form is written whole elsewhere in the text.
+  characters go; an ideographic space stays), English lines with one. A
+  hyphen at a line end before a lower-case letter is the typesetter's and goes,
+  unless the hyphenated form is written whole elsewhere in the text or both
+  halves are words of the text and the joined form is not; before a capital or
+  a digit it stays.
+
+The same rules must not spoil text that is already clean: tests/test_reflow.py
+hard-wraps the whole cleaned bulletin (193 paragraphs a side) and reflows it.
+Chinese comes back identical; English identical but for two prefix compounds
+broken at their hyphen (non-discrimination, re-trafficking), which no rule can
+tell from a broken word without a dictionary.
 
     python bench/reflow_eval.py [--show-errors]
 """

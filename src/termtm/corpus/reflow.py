@@ -32,15 +32,15 @@ _COMPOUND = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+")
 
 
 def hyphenated_words(text: str) -> frozenset[str]:
-    """Every hyphenated word written whole on one line of `text` (and its two-part pieces), such as "Sub-region".
-
-    A line-end hyphen in one of these words is the author's, so `join_lines` keeps it.
+    """The words of `text` that tell a typesetter's hyphen from an author's, lower-cased: every hyphenated
+    word written whole (and its two-part pieces, such as "sub-region"), and every plain word.
     """
     out: set[str] = set()
     for word in _COMPOUND.findall(text):
-        parts = word.split("-")
-        out.add(word)
+        parts = word.lower().split("-")
+        out.add("-".join(parts))
         out.update(f"{a}-{b}" for a, b in itertools.pairwise(parts))
+    out.update(w.lower() for w in re.findall(r"(?<![-\w])[A-Za-z]+(?![-\w])", text))
     return frozenset(out)
 
 
@@ -48,23 +48,30 @@ def join_lines(lines: Iterable[str], lang: str, *, hyphenated: frozenset[str] = 
     """Join the lines of one paragraph: no space in Chinese, one space in English, hyphenated words re-joined.
 
     A line that ends in letter + hyphen before a line that starts in lower case
-    is a word the typesetter broke ("Traf-" / "ficking"); the hyphen goes. It
-    stays when the hyphenated form is in `hyphenated` (compounds seen unbroken
-    elsewhere in the same text, such as "Sub-region"), because then the hyphen
-    is the author's, not the typesetter's.
+    is usually a word the typesetter broke ("Traf-" / "ficking"): the hyphen
+    goes. It stays when `hyphenated` (see `hyphenated_words`) shows the
+    author's hyphen: the hyphenated form is written whole elsewhere
+    ("Sub-region"), or both halves are words of the text and the joined form
+    is not ("regional-" / "level"). Before a capital or a digit the hyphen
+    always stays, without a space ("Sub-" / "Region").
     """
     out = ""
     for raw in lines:
-        part = " ".join(raw.split())
+        part = re.sub(r"[ \t\r\n\v\f]+", " ", raw.strip())  # an ideographic space inside a line is kept
         if not part:
             continue
         if not out:
             out = part
-        elif _SOFT_HYPHEN.search(out) and part[0].islower():
-            head = re.search(r"[A-Za-z]+[-\u00ad]$", out)
+        elif _SOFT_HYPHEN.search(out) and part[0].isalnum():
+            head = re.search(r"([A-Za-z]+)[-\u00ad]$", out)
             tail = re.match(r"[A-Za-z]+", part)
-            word = (head.group(0)[:-1] if head else "") + "-" + (tail.group(0) if tail else "")
-            out = (out if word in hyphenated else out[:-1]) + part
+            left, right = (head.group(1) if head else "").lower(), (tail.group(0) if tail else "").lower()
+            authors = (
+                not part[0].islower()
+                or f"{left}-{right}" in hyphenated
+                or (left in hyphenated and right in hyphenated and left + right not in hyphenated)
+            )
+            out = (out[:-1] + "-" if authors else out[:-1]) + part
         elif lang == "zh" and not (out[-1].isascii() and part[0].isascii()):
             out += part
         else:
@@ -89,7 +96,7 @@ _NUMBERED_HEADING = re.compile(
     re.I,
 )
 _PAGE_NUMBER = re.compile(
-    r"^\W*(?:第?\s*\d{1,4}\s*页|page\s+\d{1,4}(?:\s+of\s+\d{1,4})?|\d{1,4}\s*/\s*\d{1,4}|[-–—]?\s*\d{1,4}\s*[-–—]?)\W*$",
+    r"^\W*(?:第?\s*\d{1,4}\s*页|page\s+\d{1,4}(?:\s+of\s+\d{1,4})?|\d{1,4}\s*/\s*\d{1,4}|[-–—]?\s*\d{1,3}\s*[-–—]?)\W*$",
     re.I,
 )
 _FOLIO = re.compile(r"^(?:(?P<a>\D{2,})\s+\d{1,3}|\d{1,3}\s+(?P<b>\D{2,}))$")
@@ -190,57 +197,78 @@ def find_furniture(pages: list[list[tuple[int, str]]], lang: str) -> dict[int, s
     Each rule is about the shape of a line or its repetition, never about a
     particular publication (the docstring of bench/reflow_eval.py says why each is general).
     """
-    lines = [(n, text) for page in pages for n, text in page if text.strip()]
+    every = [item for page in pages for item in page]
+    lines = [(n, text) for n, text in every if text.strip()]
+    # In OCR output every line is a block of its own; elsewhere furniture stands alone between blank lines
+    # (or page edges), while a short line inside a block is the end of a wrapped paragraph.
+    ocr = blank_lines_uninformative(every)
+    alone = {n for n, _ in lines} if ocr else _alone(pages)
+    edges = {n for page in pages for n in _edge_lines(page)} if len(pages) > 1 else set()
     out: dict[int, str] = {}
     for n, text in lines:
         stripped = text.strip()
         mark = continuation(stripped)
         if mark:
             out[n] = f"continuation mark ({mark[0]} page {mark[1]})"
-        elif _PAGE_NUMBER.match(stripped):
+        elif (n in alone or n in edges) and _PAGE_NUMBER.match(stripped):
             out[n] = "page number"
-        elif _is_folio_head(stripped):
+        elif (n in alone or n in edges) and _is_folio_head(stripped):
             out[n] = "running head with a page number"
+    single = [(n, t) for n, t in lines if n in alone]
     for rule in (
         lambda: _table_of_contents(lines),
         lambda: _contact_blocks(pages),
-        lambda: _page_edges(pages, out) if len(pages) > 2 else _recurring_short_lines(lines, out, lang),
-        lambda: _repeats(pages, out, lang),
-        lambda: _interruptions(lines, out, lang),
+        lambda: _page_edges(pages, out) if len(pages) > 2 else _recurring_short_lines(single, out, lang),
+        lambda: _repeats(pages, out, lang, alone),
+        lambda: _interruptions(lines, out, lang) if ocr else {},
     ):
         for n, reason in rule().items():
             out.setdefault(n, reason)  # the first rule that drops a line names the reason
     return out
 
 
+def _edge_lines(page: list[tuple[int, str]]) -> list[int]:
+    """The first and the last non-empty line of a page."""
+    filled = [n for n, t in page if t.strip()]
+    return filled[:1] + filled[-1:]
+
+
+def _alone(pages: list[list[tuple[int, str]]]) -> set[int]:
+    """Lines with a blank line or a page edge on both sides."""
+    out: set[int] = set()
+    for page in pages:
+        for i, (n, text) in enumerate(page):
+            before = i == 0 or not page[i - 1][1].strip()
+            after = i + 1 == len(page) or not page[i + 1][1].strip()
+            if text.strip() and before and after:
+                out.add(n)
+    return out
+
+
 REPEAT_CHARS = 10
-"""Shortest text (letters, without digits, spaces and punctuation) that the repeat rule compares."""
+"""Shortest text the repeat rule compares: Han characters, or twice as many Latin letters (digits not counted)."""
 
 
-def _repeats(pages: list[list[tuple[int, str]]], known: dict[int, str], lang: str) -> dict[int, str]:
+def _repeats(pages: list[list[tuple[int, str]]], known: dict[int, str], lang: str, alone: set[int]) -> dict[int, str]:
     """Text that the document has again: every copy of a repeated line but the last, and short unpunctuated
-    lines whose text stands inside a longer title-like line, one that stands alone between blank lines
-    (a masthead beside the full title).
+    lines whose text stands inside a longer title-like line, one alone between blank lines (a masthead beside
+    the full title). Only lines that stand alone are compared, and labels (Objectives:) never: they repeat
+    by design.
 
     OCR reads overlapping zones twice, and mastheads repeat the title; a
     memory gains nothing from a second copy.
     """
     lines = [item for page in pages for item in page]
-    alone = {
-        n
-        for i, (n, t) in enumerate(lines)
-        if t.strip()
-        and (i == 0 or not lines[i - 1][1].strip())
-        and (i + 1 == len(lines) or not lines[i + 1][1].strip())
-    }
-    kept = [(n, t, _NORMALISE.sub("", simplify(t).lower())) for n, t in lines if t.strip() and n not in known]
+    kept = [(n, t, _NORMALISE.sub("", simplify(t).lower())) for n, t in lines if n in alone and n not in known]
     last: dict[str, int] = {}
     for n, _, key in kept:
         last[key] = n
-    titles = [key for n, t, key in kept if n in alone and not ends_sentence(t)]
+    lone = _alone(pages)
+    titles = [key for n, t, key in kept if n in lone and not ends_sentence(t)]
     out: dict[int, str] = {}
     for n, text, key in kept:
-        if len(re.sub(r"\d", "", key)) < REPEAT_CHARS:  # dates and numbers recur without being repeats
+        letters = re.sub(r"\d", "", key)  # dates and numbers recur without being repeats
+        if is_label(text, lang) or len(letters) < (REPEAT_CHARS if has_han(key) else 2 * REPEAT_CHARS):
             continue
         if last[key] != n:
             out[n] = "repeated line"
@@ -252,7 +280,22 @@ def _repeats(pages: list[list[tuple[int, str]]], known: dict[int, str], lang: st
             and any(key in other and len(other) > len(key) for other in titles)
         ):
             out[n] = "repeat of a longer line (masthead or running head)"
+    for run in _stacks(lines, known):  # a title set in a stack of short lines, repeated whole elsewhere
+        key = "".join(_NORMALISE.sub("", simplify(t).lower()) for _, t in run)
+        if any(key in other and len(other) > len(key) for other in titles):
+            out.update((n, "repeat of a longer line (masthead or running head)") for n, _ in run)
     return out
+
+
+def _stacks(lines: list[tuple[int, str]], known: dict[int, str]) -> list[list[tuple[int, str]]]:
+    """Runs of two or more consecutive short unpunctuated lines with no blank line between them."""
+    runs: list[list[tuple[int, str]]] = [[]]
+    for n, text in lines:
+        if text.strip() and n not in known and _short(text, 40) and not ends_sentence(text) and not is_list_item(text):
+            runs[-1].append((n, text))
+        else:
+            runs.append([])
+    return [run for run in runs if len(run) >= 2]
 
 
 def _interruptions(lines: list[tuple[int, str]], known: dict[int, str], lang: str) -> dict[int, str]:
@@ -521,13 +564,16 @@ def continues(prev: str, line: str, lang: str, *, blank: int, ocr: bool, width: 
     `blank` counts the blank lines between them; `ocr` says that single blank
     lines carry no paragraph information (see `blank_lines_uninformative`).
     """
-    if is_list_item(line) or is_heading(line, lang) or is_label(line, lang):
+    # In hard-wrapped text a number after a full line that ends no sentence is an enumeration inside it: "…; (5) …".
+    full = len(prev.strip()) >= SHORT_LAST_LINE * width
+    inline = not ocr and bool(_NUMBERED.match(line)) and full and not prev.rstrip(_CLOSERS).endswith(tuple("。！？.!?"))
+    if (is_list_item(line) and not inline) or is_heading(line, lang) or (ocr and is_label(line, lang)):
         return False
     if is_heading(prev, lang) and len(prev.strip()) < SHORT_LAST_LINE * width:  # a full line is no heading
         return False
-    if is_aside(block or prev) or is_aside(line) or lost_end(prev):
+    if is_aside(block or prev) or (ocr and is_aside(line)) or lost_end(prev):
         return False
-    if has_han(prev) != has_han(line):
+    if ocr and has_han(prev) != has_han(line):  # an English title after a Chinese one, in OCR output
         return False
     if blank > 1 or (blank and not ocr):
         return False
