@@ -60,10 +60,10 @@ Furniture
 - Running heads by repetition. With page breaks (a form feed, as the PDF
   reader writes them), a line among the top or bottom two of a page that
   recurs, digits aside, at the edges of a third of the pages. Without page
-  breaks (this OCR has none), a short unpunctuated line that shares a
-  three-character phrase (three words in English) with at least two other
-  short lines, where that phrase is rarer in the body than among the short
-  lines: a running head repeats the publication's name on every page, while
+  breaks (this OCR has none; OCR output only), a short unpunctuated line
+  without digits that shares a three-character phrase (three words in
+  English) with at least two other such lines, where that phrase is rarer in
+  the body than among the short lines: a running head repeats the publication's name on every page, while
   headings reuse the body's vocabulary. Lines are compared in Simplified
   characters without spaces, so 反拐通訊 and 反 拐 通 讯 are one. (4)
 - Repeats: every copy of a line (ten letters or more, digits aside) but the

@@ -257,3 +257,15 @@ def test_the_whole_bulletin_hard_wrapped_comes_back_paragraph_for_paragraph(lang
             if a.replace("non-discrimination", "nondiscrimination").replace("re-trafficking", "retrafficking") == b
         ] == [b for _, b in wrong]
         assert len(wrong) == 2
+
+
+def test_unpunctuated_headings_are_neither_cut_paragraphs_nor_running_heads() -> None:
+    doc = parse_document((ROOT / "tmx/sources/bulletin-2007-12.en.txt").read_text(encoding="utf-8"))
+    body = [p.text for p in next(a for a in doc.articles if a.id == "a02").paragraphs if p.kind.value == "body"]
+    text = "\n\n".join(
+        ["Objectives of Activity 1", body[0], "Objectives of Activity 2", body[1], "Objectives of Activity 3", body[2]]
+    )
+    assert not looks_hard_wrapped(text)
+    assert reflow(text, "en").dropped == ()  # even where the cleaner runs: a numbered series is no running head
+    paras = read_document(Path("plan.txt"), "en", data=text.encode())
+    assert [p.text for p in paras] == text.split("\n\n")

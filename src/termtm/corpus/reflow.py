@@ -218,7 +218,7 @@ def find_furniture(pages: list[list[tuple[int, str]]], lang: str) -> dict[int, s
     for rule in (
         lambda: _table_of_contents(lines),
         lambda: _contact_blocks(pages),
-        lambda: _page_edges(pages, out) if len(pages) > 2 else _recurring_short_lines(single, out, lang),
+        lambda: _page_edges(pages, out) if len(pages) > 2 else _recurring_short_lines(single, out, lang) if ocr else {},
         lambda: _repeats(pages, out, lang, alone),
         lambda: _interruptions(lines, out, lang) if ocr else {},
     ):
@@ -428,6 +428,7 @@ def _recurring_short_lines(lines: list[tuple[int, str]], known: dict[int, str], 
         and not is_aside(t)
         and not is_list_item(t)
         and not is_heading(t, lang)
+        and not re.search(r"\d", t)  # numbered lines are a series (Activity 1, 2 …); heads with folios have a rule
     ]
     cand_ids = {n for n, _ in candidates}
     in_short: dict[str, set[int]] = {}
@@ -610,15 +611,16 @@ def looks_hard_wrapped(text: str) -> bool:
     """True when a plain text needs the cleaner: page breaks, continuation marks, or paragraphs cut mid-sentence.
 
     A text whose blank-line blocks mostly end in final punctuation is already in
-    paragraphs; one where a quarter of the longer blocks stop mid-sentence was
-    wrapped or cut by a page or column break.
+    paragraphs; one where a quarter of the long blocks (longer than a heading:
+    40 Han characters, 80 others) stop mid-sentence was wrapped or cut by a
+    page or column break.
     """
     if "\f" in text:
         return True
     blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
     if any(continuation(b) for b in blocks):
         return True
-    long = [b for b in blocks if len(b) > 20 and not is_heading(b, "zh" if has_han(b) else "en")]
+    long = [b for b in blocks if len(b) > (40 if has_han(b) else 80)]  # headings and titles are shorter
     cut = sum(1 for b in long if not ends_sentence(b))
     return bool(long) and cut >= 0.25 * len(long)
 
