@@ -50,7 +50,8 @@ def test_plain_text_english_rejoins_hyphenated_words(tmp_path: Path) -> None:
         "Hosted by the Ministry of Public Security (MPS) of China, co-organized by the Office of the National Work-\n"
         "ing Committee on Children and Women under the State Council (NWCCW), the Ministry of Foreign Affairs\n"
         "and the Ministry of Commerce\n\n(2) Anti-trafficking policies and plans: each country has formulated a first-\n"
-        "phase national plan of action against trafficking.\n\nBuilding on the completion of its first-phase plan\n",
+        "phase national plan of action against trafficking.\n\nBuilding on the completion of its first-phase plan of action against trafficking, Cambodia issued its\n"
+        "second-phase national plan of action against trafficking (2006–2010) in 2006.\n",
         encoding="utf-8",
     )
     assert read_document(path, "en") == [
@@ -63,7 +64,10 @@ def test_plain_text_english_rejoins_hyphenated_words(tmp_path: Path) -> None:
         Paragraph(
             "(2) Anti-trafficking policies and plans: each country has formulated a first-phase national plan of action against trafficking."
         ),
-        Paragraph("Building on the completion of its first-phase plan"),
+        Paragraph(
+            "Building on the completion of its first-phase plan of action against trafficking, Cambodia issued its "
+            "second-phase national plan of action against trafficking (2006–2010) in 2006."
+        ),
     ]
 
 

@@ -135,7 +135,7 @@ def test_page_furniture_dropped_and_paragraphs_rejoined_across_pages() -> None:
         25: "page number",
     }
     assert result.paragraphs() == [
-        ("The Fifth Senior Officials Meeting", False),
+        ("The Fifth Senior Officials Meeting", True),
         (
             "1. The agenda of the Fifth Senior Officials Meeting comprised the following items, which the six "
             "delegations discussed and adopted in the course of two days of meetings held in the capital of China "
@@ -171,8 +171,8 @@ def test_ocr_text_rules_lists_headings_labels_and_bylines() -> None:
         ("- 建立标准化的有效体系，以便调查案例和起诉，并在国家间交流与司法相关的信息；", False),
         ("- 在流入和流出国的有关机构间创立双边工作程序，形成维护受害人最大利益的解决方案。", False),
         ("(UNIAP 中国办公室整理)", False),
-        ("中国首个国家反拐行动计划发布", False),
-        ("China's First National Plan of Action for Anti-Trafficking in Persons Is Released", False),
+        ("中国首个国家反拐行动计划发布", True),
+        ("China's First National Plan of Action for Anti-Trafficking in Persons Is Released", True),
     ]
 
 
@@ -213,7 +213,7 @@ def test_text_already_in_paragraphs_is_not_reflowed() -> None:
     text = "反拐通讯\n\n第一段正文，以句号结束。\n\n第二段正文，也以句号结束。\n"
     assert not looks_hard_wrapped(text)
     assert read_document(Path("x.txt"), "zh", data=text.encode()) == [
-        Paragraph("反拐通讯"),
+        Paragraph("反拐通讯", heading=True),
         Paragraph("第一段正文，以句号结束。"),
         Paragraph("第二段正文，也以句号结束。"),
     ]

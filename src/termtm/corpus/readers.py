@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from termtm.corpus.clean import normalize_spacing
-from termtm.corpus.reflow import hyphenated_words, join_lines, looks_hard_wrapped, reflow
+from termtm.corpus.reflow import hyphenated_words, join_lines, looks_hard_wrapped, reflow, stands_as_heading
 from termtm.corpus.script import HAN
 from termtm.errors import TermTMError
 from termtm.formats.inputs import bom_encoding, check_size, encoding_hint
@@ -154,7 +154,8 @@ def _decode(data: bytes, name: str, declared: str | None = None) -> str:
 
 
 def read_text(data: bytes, name: str, lang: str) -> list[Paragraph]:
-    """Plain text: paragraphs are separated by blank lines and their lines joined; OCR'd or page-broken text
+    """Plain text: paragraphs are separated by blank lines and their lines joined, a short unpunctuated
+    one-line paragraph is a heading (see `stands_as_heading`); OCR'd or page-broken text
     (see `looks_hard_wrapped`) goes through the cleaner, which drops furniture and rejoins cut paragraphs."""
     text = _decode(data, name).replace("\r\n", "\n").replace("\r", "\n")
     if looks_hard_wrapped(text):
@@ -162,7 +163,13 @@ def read_text(data: bytes, name: str, lang: str) -> list[Paragraph]:
     text = text.replace("\f", "\n\n")
     blocks = re.split(r"\n[ \t\u3000]*\n", text)
     known = hyphenated_words(text)
-    return [Paragraph(join_lines(block.split("\n"), lang, hyphenated=known)) for block in blocks if block.strip()]
+    out = []
+    for block in blocks:
+        lines = [line for line in block.split("\n") if line.strip()]
+        if lines:
+            heading = len(lines) == 1 and stands_as_heading(lines[0], lang)
+            out.append(Paragraph(join_lines(lines, lang, hyphenated=known), heading))
+    return out
 
 
 def read_markdown(data: bytes, name: str, lang: str) -> list[Paragraph]:

@@ -145,6 +145,21 @@ def is_aside(line: str) -> bool:
     return len(text) > 2 and text[0] in "(（" and text[-1] in ")）" and text.count("(") + text.count("（") == 1
 
 
+def stands_as_heading(line: str, lang: str) -> bool:
+    """A paragraph of one line that is a heading: numbered, or short and without final punctuation.
+
+    A sentence ends in punctuation; a short line that does not, standing as a
+    paragraph of its own, is a title or heading (a byline in brackets, a list
+    item and a label are not).
+    """
+    text = line.strip()
+    if is_heading(text, lang):
+        return True
+    short = len(text) <= (50 if has_han(text) else 120)  # a long line without an end was cut
+    plain = not (ends_sentence(text) or is_aside(text) or is_list_item(text) or text.endswith((",", "，", "、")))
+    return short and plain
+
+
 def is_label(line: str, lang: str) -> bool:
     """A short line ending in a colon (目的：, Objectives:): it introduces what follows and starts a paragraph."""
     text = line.strip()
@@ -550,7 +565,7 @@ def reflow(text: str, lang: str, *, headings: Collection[int] = ()) -> Reflow:
         Block(
             join_lines([t for _, t in b], lang, hyphenated=known),
             tuple(n for n, _ in b),
-            heading=(len(b) == 1 and is_heading(b[0][1], lang)) or all(n in headings for n, _ in b),
+            heading=(len(b) == 1 and stands_as_heading(b[0][1], lang)) or all(n in headings for n, _ in b),
             continues=links.get(i),
         )
         for i, b in enumerate(blocks)
