@@ -269,3 +269,23 @@ def test_unpunctuated_headings_are_neither_cut_paragraphs_nor_running_heads() ->
     assert reflow(text, "en").dropped == ()  # even where the cleaner runs: a numbered series is no running head
     paras = read_document(Path("plan.txt"), "en", data=text.encode())
     assert [p.text for p in paras] == text.split("\n\n")
+
+
+def test_an_address_block_takes_its_name_line_but_not_the_end_of_a_paragraph() -> None:
+    text = (
+        "The Chinese Government delegation was composed of senior officials of the Ministry of Foreign Affairs and\n"
+        "of the Ministry of Commerce\n\nUNIAP China Office\n\nTel: (+86 10) 6420 1827\n\nFax: (+86 10) 6420 3115\n"
+    )
+    result = reflow(text, "en")
+    assert [(d.line, d.reason) for d in result.dropped] == [
+        (4, "address block"),
+        (6, "address block"),
+        (8, "address block"),
+    ]
+    assert result.paragraphs() == [
+        (
+            "The Chinese Government delegation was composed of senior officials of the Ministry of Foreign Affairs "
+            "and of the Ministry of Commerce",
+            False,
+        )
+    ]

@@ -167,6 +167,7 @@ def is_label(line: str, lang: str) -> bool:
 
 
 def _short(line: str, limit: int) -> bool:
+    """At most `limit` characters, not counting spaces (OCR spaces out Chinese titles)."""
     return len("".join(line.split())) <= limit
 
 
@@ -297,7 +298,8 @@ def _repeats(pages: list[list[tuple[int, str]]], known: dict[int, str], lang: st
             out[n] = "repeat of a longer line (masthead or running head)"
     for run in _stacks(lines, known):  # a title set in a stack of short lines, repeated whole elsewhere
         key = "".join(_NORMALISE.sub("", simplify(t).lower()) for _, t in run)
-        if any(key in other and len(other) > len(key) for other in titles):
+        long_enough = len(re.sub(r"\d", "", key)) >= (REPEAT_CHARS if has_han(key) else 2 * REPEAT_CHARS)
+        if long_enough and any(key in other and len(other) > len(key) for other in titles):
             out.update((n, "repeat of a longer line (masthead or running head)") for n, _ in run)
     return out
 
@@ -384,15 +386,17 @@ def _contact_blocks(pages: list[list[tuple[int, str]]]) -> dict[int, str]:
     blocks: list[list[tuple[int, str]]] = []
     for page in pages:
         blocks.append([])
-        blanks = 0
+        blanks, after_text = 0, False
         for n, text in page:
             if not text.strip():
                 blanks += 1
                 continue
-            member = _CONTACT.match(text.strip()) or (_short(text, 30) and not ends_sentence(text.rstrip(":：")))
+            contact = bool(_CONTACT.match(text.strip()))
+            short = _short(text, 30) and not ends_sentence(text.rstrip(":："))
+            member = contact or (short and not (after_text and blanks == 0))  # not the end of a paragraph
             if blanks > 1 or not member:
                 blocks.append([])
-            blanks = 0
+            blanks, after_text = 0, not member
             if member:
                 blocks[-1].append((n, text))
     out: dict[int, str] = {}
