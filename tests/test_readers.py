@@ -224,3 +224,8 @@ def test_pdf_pages_lose_running_heads_and_page_numbers_and_paragraphs_run_on() -
     text = " ".join(lines)
     # One paragraph, across the three pages, without the heads and folios between them.
     assert paras == [Paragraph(text)]
+
+
+def test_control_characters_are_artefacts_and_go() -> None:
+    data = f"{ZH_BODY[0][:20]}\x07{ZH_BODY[0][20:]}\n\n{ZH_BODY[1]}\x0b\n".encode()
+    assert read_document(Path("a01.txt"), "zh", data=data) == [Paragraph(ZH_BODY[0]), Paragraph(ZH_BODY[1])]

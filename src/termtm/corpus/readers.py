@@ -20,7 +20,7 @@ from termtm.corpus.clean import normalize_spacing
 from termtm.corpus.reflow import hyphenated_words, join_lines, looks_hard_wrapped, reflow, stands_as_heading
 from termtm.corpus.script import HAN
 from termtm.errors import TermTMError
-from termtm.formats.inputs import bom_encoding, check_size, encoding_hint
+from termtm.formats.inputs import bom_encoding, check_size, encoding_hint, without_bad_characters
 
 CHINESE_SHARE = 0.3
 """A text is Chinese when at least this share of its letters are Han (the aligner's `is_chinese` rule)."""
@@ -75,7 +75,9 @@ def read_document(path: Path, lang: str, *, data: bytes | None = None, filename:
     if not data.strip():
         raise TermTMError(f"{name} is empty: give a document with text")
     reader = _reader_for(data, name)
-    paras = [p for p in reader(data, name, side) if p.text]
+    # Control characters (a PDF's or a DOCX's artefacts, never text) go; the rest is kept as read.
+    paras = [Paragraph(without_bad_characters(p.text), p.heading) for p in reader(data, name, side)]
+    paras = [p for p in paras if p.text.strip()]
     if not paras:
         raise TermTMError(f"{name} has no text: give a document with text")
     check_language(paras, side, name)
@@ -307,6 +309,10 @@ _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 # --- PDF -----------------------------------------------------------------------------------
 
+UNMAPPED_SHARE = 0.2
+"""A PDF whose text is more than this share of unmapped glyphs, (cid:123), has no usable text layer."""
+_CID = re.compile(r"\(cid:\d+\)")
+
 HEADING_SIZE = 1.15
 """A PDF text block whose characters are this much larger than the body text's is a heading."""
 
@@ -318,6 +324,13 @@ def read_pdf(data: bytes, name: str, lang: str) -> list[Paragraph]:
         raise TermTMError(
             f"{name} is a PDF without a text layer (a scan): run OCR on it first (e.g. ocrmypdf -l chi_sim+eng) "
             "and add the OCR'd PDF or its text"
+        )
+    chars = sum(len(line) for _, box, _ in blocks for line in box)
+    unmapped = sum(len(m) for _, box, _ in blocks for line in box for m in _CID.findall(line))
+    if unmapped > UNMAPPED_SHARE * chars:
+        raise TermTMError(
+            f"{name}: the PDF's fonts do not say which characters they draw ({unmapped:,} of {chars:,} characters "
+            "unreadable): run OCR on it (e.g. ocrmypdf --force-ocr -l chi_sim+eng) and add the result"
         )
     lines: list[str] = []
     size_of: dict[int, float] = {}
