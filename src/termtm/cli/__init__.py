@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import logging
 import os
 import re
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -559,24 +561,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
             args.port,
             args.workers,
             args.threads or 2,
-            on_ready=lambda: print(f"serving on {address}", flush=True),
+            on_ready=lambda: print(f"serving on {address}\npress Ctrl+C to stop", flush=True),
         )
+        print("termtm serve: stopped", flush=True)
         return 0
     from waitress import serve
 
     from termtm.web import create_app
+    from termtm.web.accesslog import AccessLog
+    from termtm.web.workers import check_port, warm
 
+    check_port(args.host, args.port)  # a busy port fails now, not after "serving on"
     app = create_app(config)
-    print(f"serving on {address}", flush=True)
+    if not args.quiet:
+        print("loading the indexes and the embedder …", flush=True)
+    warm(app)  # the first search is as quick as the others
+    print(f"serving on {address}\npress Ctrl+C to stop", flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl+C does, saying so
     # waitress refuses a larger body itself, before buffering it (guard.py refuses it again in the app)
-    serve(
-        app,
-        host=args.host,
-        port=args.port,
-        threads=args.threads or 8,
-        max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
-    )
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(
+            AccessLog(app),
+            host=args.host,
+            port=args.port,
+            threads=args.threads or 8,
+            max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+            _quiet=True,
+        )
+    print("termtm serve: stopped", flush=True)
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """A signal handler that stops the server as Ctrl+C does."""
+    raise KeyboardInterrupt
 
 
 EXTENSIONS: tuple[str, ...] = ()

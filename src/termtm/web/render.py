@@ -7,7 +7,7 @@ added, so a query or a segment can never inject markup.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -19,6 +19,9 @@ _HAN_OR_NOT = re.compile(f"[{HAN_RANGES}]+|[^{HAN_RANGES}]+")
 
 def ruby(text: str, pinyin: str) -> Markup:
     """A Chinese term with its pinyin as ruby over each Han character; plain text if they do not line up.
+
+    Each character is its own <ruby> with its own syllable, so that a syllable sits over its character
+    and never runs into the next one's ("zuò fǎn duì", not "zuòfǎnduì").
 
     Pinyin has one syllable per Han character and one token per word of a
     Latin or digit run (see termtm.terms.pinyin.to_pinyin), so the two can
@@ -33,8 +36,7 @@ def ruby(text: str, pinyin: str) -> Markup:
             pos += len(run)
             if len(readings) < len(run):
                 break
-            inner = Markup("").join(Markup("{}<rt>{}</rt>").format(ch, r) for ch, r in zip(run, readings, strict=True))
-            parts.append(Markup("<ruby>{}</ruby>").format(inner))
+            parts += [Markup("<ruby>{}<rt>{}</rt></ruby>").format(ch, r) for ch, r in zip(run, readings, strict=True)]
         else:
             pos += len(re.findall(r"[^\W_]+", run))
             parts.append(escape(run))
@@ -72,3 +74,23 @@ def diff_markup(diff: Sequence[dict[str, Any]]) -> Markup:
         if d.get("match"):
             out.append(Markup('<ins title="in the memory">{}</ins>').format(d["match"]))
     return Markup("").join(out)
+
+
+def deprecated_reason(term: Mapping[str, Any], terms: Sequence[Mapping[str, Any]]) -> str:
+    """Why a deprecated term is deprecated, in words: "OCR error for COMMIT", or "use 湄公河 instead".
+
+    The term it stands for is the allowed term of the concept closest in spelling (COMMII → COMMIT),
+    so that the reason names the form a translator should type.
+    """
+    from rapidfuzz.fuzz import ratio
+
+    allowed = [t for t in terms if t["status"] != "deprecated"]
+    if not allowed:
+        return term.get("note", "") or "deprecated"
+    instead = max(allowed, key=lambda t: (ratio(t["text"], term["text"]), t["status"] == "preferred"))["text"]
+    note = term.get("note", "") or ""
+    if "ocr" in note.lower():
+        return f"OCR error for {instead}"
+    if note:
+        return f"{note.rstrip('.')}; use {instead}"
+    return f"deprecated: use {instead}"
