@@ -463,8 +463,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Editorial checks over a memory file, the store, or the raw OCR bulletin; exit 1 when errors remain."""
     from termtm.qa import CHECKS, QAContext, Severity, apply_ignore, counts, load_ignore, run_checks, select
     from termtm.qa.cli import load_units, termbase_for
-    from termtm.qa.ignore import DEFAULT_NAME
+    from termtm.qa.ignore import DEFAULT_NAME, ignore_list
     from termtm.qa.report import RENDERERS
+    from termtm.store.decisions import decisions
 
     paths = _paths(args)
     units = load_units(args, paths, _store)
@@ -473,8 +474,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         units, QAContext(termbase_for(args, paths, _store)), checks, min_severity=Severity(args.min_severity)
     )
     ignore = Path(args.ignore) if args.ignore else paths.root / DEFAULT_NAME
-    entries = load_ignore(ignore, list(CHECKS)) if args.ignore or ignore.exists() else []
-    kept, ignored = apply_ignore(findings, entries)
+    if args.ignore:
+        load_ignore(ignore, list(CHECKS))  # a list named on the command line must exist and be valid
+    accepted = [] if args.file or args.raw else [(d.check, d.tuid, d.text, d.reason) for d in decisions(_store(args))]
+    kept, ignored = apply_ignore(findings, ignore_list(ignore, list(CHECKS), accepted))
     out = RENDERERS[args.format](kept, counts(kept, ignored=len(ignored)))
     if args.output:
         Path(args.output).write_text(out, encoding="utf-8")

@@ -59,6 +59,9 @@ def segment_edit(tuid: str):
         abort(404, str(err))
     except TermTMError as err:
         flash(str(err), "error")
+    back = request.form.get("next", "")  # the inline fix on /check returns to the workbench
+    if back.startswith("/check") and not back.startswith("//"):
+        return redirect(back)
     return redirect(url_for("ui.segment", tuid=tuid))
 
 
