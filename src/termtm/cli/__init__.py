@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,21 +65,21 @@ def _index_dir(args: argparse.Namespace) -> Path:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Clean, align and store the bulletin; write the TMX."""
-    from tqdm import tqdm
-
+    """Clean, align and store the bulletin; write the TMX; bring the semantic index up to date."""
     from termtm.build import build
+    from termtm.cli.progress import Progress
 
+    started = time.monotonic()
     paths = _paths(args)
-    embedder, runs = _encoders(args)
-    with tqdm(desc="align paragraphs", unit="para", disable=args.quiet) as bar:
-
-        def tick(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done)
-
-        store = _store(args)
-        result = build(paths, store, embedder, progress=tick, runs=runs)
+    steps = Progress(quiet=args.quiet)
+    with steps.step("loading the aligner's encoders"):
+        embedder, runs = _encoders(args)
+        for enc in (embedder, runs):
+            if enc is not None:
+                enc.encode(["载入 loading"])  # loads the weights now, not inside the first paragraph's time
+    store = _store(args)
+    result = build(paths, store, embedder, progress=steps.paragraphs, runs=runs, step=steps.begin)
+    steps.end()
     print(
         f"articles {result.articles}, paragraphs {result.paragraphs}, segments {result.segments}, "
         f"corrections {result.clean.corrections}, dropped lines {result.clean.dropped_lines}, gaps {result.clean.gaps}"
@@ -92,8 +93,23 @@ def cmd_build(args: argparse.Namespace) -> int:
         )
     print(f"wrote {paths.tmx.relative_to(paths.root)} and {paths.cleaned.relative_to(paths.root)}")
     if embedder is not None:
-        _update_search_index(_index_dir(args), store, embedder)
+        counting = steps.counting(embedder, "semantic index: encoding texts")
+        _update_search_index(_index_dir(args), store, counting)
+        counting.close()
+    print(_build_summary(result, time.monotonic() - started))
     return 0
+
+
+def _build_summary(result, seconds: float) -> str:  # result: BuildResult
+    """The last line of a build: how long it took and whether anything is left for the user to do."""
+    todo = []
+    if result.terms and result.terms.unattested:
+        todo.append(f"{len(result.terms.unattested)} Chinese terms not found in the memory (`termtm terms report`)")
+    changed = result.added + result.changed + result.removed
+    what = f"{changed} segments changed" if changed else "the store was already up to date"
+    if not todo:
+        return f"build done in {seconds:.0f} s: {what}; nothing needs doing"
+    return f"build done in {seconds:.0f} s: {what}; to look at: " + "; ".join(todo)
 
 
 def _is_term_file(path: Path, data: bytes) -> bool:
@@ -357,10 +373,7 @@ def cmd_terms(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(out, ensure_ascii=False, indent=1))
         else:
-            for c in out:
-                zh = " / ".join(f"{t['text']} [{t['pinyin']}]" for t in c["terms"] if t["lang"] == "zh")
-                en = " / ".join(t["text"] for t in c["terms"] if t["lang"] == "en")
-                print(f"{c['id']} ({c['subject']}, {c['score']}): {zh} = {en}")
+            print("\n\n".join(concept_block(c) for c in out))
         return 0 if out else 1
     if args.action == "extract":
         return _terms_extract(args, store, termbase)
@@ -369,6 +382,29 @@ def cmd_terms(args: argparse.Namespace) -> int:
             print(f"{c.id}\t{t.text}\t{t.pinyin}")
         return 0
     return _terms_report(args, store)
+
+
+_STATUS_ORDER = {"preferred": 0, "admitted": 1, "deprecated": 2}
+
+
+def concept_block(c: dict) -> str:
+    """One concept of `terms lookup` for people: its id, subject and match, then its terms, preferred first,
+    one a line with their status (and type when not a full form), pinyin under Chinese terms only."""
+    from termtm.corpus.script import has_han
+    from termtm.terms.serialize import deprecated_reason
+
+    lines = [f"{c['id']}  ({c['subject']}; term match {c['score']:.0f}%)"]
+    for lang in ("en", "zh"):
+        terms = sorted((t for t in c["terms"] if t["lang"] == lang), key=lambda t: _STATUS_ORDER[t["status"]])
+        for n, t in enumerate(terms):
+            kind = "" if t["type"] == "fullForm" else f", {t['type']}"
+            note = f": {deprecated_reason(t, c['terms'])}" if t["status"] == "deprecated" else ""
+            lines.append(f"  {lang if n == 0 else '  '}  {t['text']}   [{t['status']}{kind}]{note}")
+            if lang == "zh" and t.get("pinyin") and has_han(t["text"]):
+                lines.append(f"      {t['pinyin']}")
+    if c.get("definition"):
+        lines.append(f"  {c['definition']}")
+    return "\n".join(lines)
 
 
 def _terms_extract(args: argparse.Namespace, store, termbase) -> int:  # store: Store, termbase: TermBase
@@ -603,6 +639,9 @@ def _interrupt(signum: int, frame: object) -> None:
 EXTENSIONS: tuple[str, ...] = ()
 """Command groups in modules of this package: each module's register(sub) adds its subparsers."""
 
+TERMS_DEFAULTS = {"query": None, "k": None, "holdout": 0.0, "seed": 1, "json": False}
+"""What `termtm terms` actions that lack an option read in its place."""
+
 RUNS_HELP = "the aligner's encoder of runs of sentences: use (default; or TERMTM_RUN_ENCODER), any embedder, or none"
 
 
@@ -657,22 +696,31 @@ def parser() -> argparse.ArgumentParser:
     a.set_defaults(func=cmd_align)
 
     s = sub.add_parser("search", help="search the memory")
-    s.add_argument("mode", choices=["fuzzy", "concordance", "semantic"])
-    s.add_argument("query")
-    s.add_argument("-k", type=int, default=10)
-    s.add_argument("--min", type=float, default=70.0, help="fuzzy: lowest match percentage (default 70)")
-    s.add_argument("--ranking", default="hybrid", choices=["hybrid", "dense", "lexical"], help="semantic ranking")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("mode", choices=["fuzzy", "concordance", "semantic"], help="which search (see the README)")
+    s.add_argument("query", help="the text to look for, Chinese or English")
+    s.add_argument("-k", type=int, default=10, help="how many results (default 10)")
+    s.add_argument("--min", type=float, default=70.0, help="fuzzy only: lowest match percentage (default 70)")
+    s.add_argument("--ranking", default="hybrid", choices=["hybrid", "dense", "lexical"], help="semantic only: ranking")
+    s.add_argument("--json", action="store_true", help="print the hits as JSON (the API's shape)")
     s.set_defaults(func=cmd_search)
 
     t = sub.add_parser("terms", help="term base: lookup, report (attestation, completeness), pinyin, extract")
-    t.add_argument("action", choices=["lookup", "report", "pinyin", "extract"])
-    t.add_argument("query", nargs="?")
-    t.add_argument("-k", type=int, default=None, help="results (lookup: 10, extract: 50)")
-    t.add_argument("--holdout", type=float, default=0.0, help="extract: hide this share of concepts and score them")
-    t.add_argument("--seed", type=int, default=1)
-    t.add_argument("--json", action="store_true")
-    t.set_defaults(func=cmd_terms)
+    tsub = t.add_subparsers(dest="action", required=True, metavar="ACTION")
+    tl = tsub.add_parser("lookup", help="concepts matching Chinese, English or pinyin, best first")
+    tl.add_argument("query", help="a term or text: 中文, English, or pinyin (fanguai, fǎn guǎi, fan3guai3, fg)")
+    tl.add_argument("-k", type=int, default=None, help="how many concepts to show (default 10)")
+    tl.add_argument("--json", action="store_true", help="print the concepts as JSON (the API's shape)")
+    tr = tsub.add_parser("report", help="unattested terms and uncovered candidates; exit 1 when any is left")
+    tr.add_argument("--json", action="store_true", help="print the report as JSON")
+    tp = tsub.add_parser("pinyin", help="every Chinese term with its pinyin, tab-separated")
+    te = tsub.add_parser("extract", help="candidate term pairs from the memory, best first")
+    te.add_argument("-k", type=int, default=None, help="how many candidates to show (default 50)")
+    te.add_argument("--holdout", type=float, default=0.0, help="hide this share of concepts and score them")
+    te.add_argument("--seed", type=int, default=1, help="seed of the held-out sample (default 1)")
+    te.add_argument("--json", action="store_true", help="print the candidates as JSON")
+    for parser in (tl, tr, tp, te):  # each action reads the same namespace; options it lacks get their defaults
+        own = {a.dest for a in parser._actions}
+        parser.set_defaults(func=cmd_terms, **{k: v for k, v in TERMS_DEFAULTS.items() if k not in own})
 
     c = sub.add_parser("check", help="editorial checks (terms, numbers, typography, …); exit 1 on errors")
     c.add_argument("file", nargs="?", help="a TMX, XLIFF or PO file (default: the store)")
@@ -716,6 +764,11 @@ def main(argv: list[str] | None = None) -> int:
     except TermTMError as err:
         print(f"termtm: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`termtm … | head`): stop quietly, as Unix tools do; stdout goes to /dev/null
+        # so that the interpreter's own flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
     finally:
         if getattr(args, "store", None) is not None:
             args.store.engine.dispose()

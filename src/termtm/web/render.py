@@ -7,7 +7,7 @@ added, so a query or a segment can never inject markup.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -74,23 +74,3 @@ def diff_markup(diff: Sequence[dict[str, Any]]) -> Markup:
         if d.get("match"):
             out.append(Markup('<ins title="in the memory">{}</ins>').format(d["match"]))
     return Markup("").join(out)
-
-
-def deprecated_reason(term: Mapping[str, Any], terms: Sequence[Mapping[str, Any]]) -> str:
-    """Why a deprecated term is deprecated, in words: "OCR error for COMMIT", or "use 湄公河 instead".
-
-    The term it stands for is the allowed term of the concept closest in spelling (COMMII → COMMIT),
-    so that the reason names the form a translator should type.
-    """
-    from rapidfuzz.fuzz import ratio
-
-    allowed = [t for t in terms if t["status"] != "deprecated"]
-    if not allowed:
-        return term.get("note", "") or "deprecated"
-    instead = max(allowed, key=lambda t: (ratio(t["text"], term["text"]), t["status"] == "preferred"))["text"]
-    note = term.get("note", "") or ""
-    if "ocr" in note.lower():
-        return f"OCR error for {instead}"
-    if note:
-        return f"{note.rstrip('.')}; use {instead}"
-    return f"deprecated: use {instead}"

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from termtm.corpus.script import has_han
 from termtm.formats.inputs import without_bad_characters
 from termtm.formats.tmx import iso_date
+from termtm.terms.serialize import deprecated_reason as deprecated_reason_of
 from termtm.web import render, services
 from termtm.web.auth import current_user
 
@@ -22,7 +23,7 @@ def ruby(text: str, pinyin: str):
 
 @bp.app_template_global()
 def deprecated_reason(term, terms):
-    return render.deprecated_reason(term, terms)
+    return deprecated_reason_of(term, terms)
 
 
 @bp.app_template_global()
