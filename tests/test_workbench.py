@@ -22,6 +22,7 @@ import pytest
 from conftest import ROOT
 
 from termtm.cli import main, parser
+from termtm.errors import TermTMError
 from termtm.web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -377,3 +378,28 @@ def test_the_build_summary_says_what_is_left_to_do(built):
     line = _build_summary(result, 81.6)
     assert line.startswith("build done in 82 s: 294 segments changed; to look at: ")
     assert f"{len(result.terms.unattested)} Chinese terms not found in the memory (`termtm terms report`)" in line
+
+
+def test_accepted_findings_are_stored_audited_and_merged_with_the_ignore_file(store_url, tmp_path):
+    from termtm.qa import CHECKS, Finding, Severity, apply_ignore
+    from termtm.qa.ignore import ignore_list
+    from termtm.store import open_store
+    from termtm.store.decisions import accept, decisions
+    from termtm.store.editing import history
+
+    store = open_store(store_url)
+    with pytest.raises(TermTMError, match="a reason is required"):
+        accept(store, check="numbers", tuid="d:1", text="2008", reason="  ", user="li", when="20261206T010000Z")
+    accept(store, check="numbers", tuid="d:1", text="2008", reason="printed title", user="li", when="20261206T010000Z")
+    assert [(d.check, d.tuid, d.text, d.reason, d.user) for d in decisions(store)] == [
+        ("numbers", "d:1", "2008", "printed title", "li")
+    ]
+    entry = history(store, "finding", "d:1")[0]
+    assert (entry.user, entry.action, entry.new["reason"]) == ("li", "finding.accept", "printed title")
+    listed = tmp_path / "qa-ignore.yaml"
+    listed.write_text("ignore:\n- check: brackets\n  tuid: d:2\n  reason: as printed\n", encoding="utf-8")
+    entries = ignore_list(listed, list(CHECKS), [(d.check, d.tuid, d.text, d.reason) for d in decisions(store)])
+    f1 = Finding("numbers", Severity.ERROR, ("d:1",), "2008年", "", "number 2008 missing", "")
+    f2 = Finding("brackets", Severity.WARNING, ("d:2",), "（", "", "unbalanced", "")
+    f3 = Finding("numbers", Severity.ERROR, ("d:3",), "2008年", "", "number 2008 missing", "")
+    assert apply_ignore([f1, f2, f3], entries) == ([f3], [f1, f2])
