@@ -123,11 +123,11 @@ def term_deprecate(concept_id: str):
 
 @bp.get("/history")
 def history_page():
-    """Every change, newest first; ?kind=segment|concept&key=… narrows it to one item."""
+    """Every change, newest first; ?kind=segment|concept|finding&key=… narrows it to one item."""
     kind = request.args.get("kind", "")
     key = request.args.get("key", "")[: current_app.config["MAX_QUERY"]]
-    if kind not in ("", "segment", "concept"):
-        abort(400, "kind is segment or concept")
+    if kind not in ("", "segment", "concept", "finding"):
+        abort(400, "kind is segment, concept or finding")
     try:
         limit = min(1000, max(1, int(request.args.get("limit", 200))))
     except ValueError:
