@@ -265,7 +265,7 @@ def test_check_page_filters_and_lists_the_concepts_that_vary(built_url, tmp_path
     client = app.test_client()
     html = client.get("/check", query_string={"check": "deprecated-term"}).get_data(as_text=True)
     assert 'id="findings-count">1 finding,' in html and "Du Hungwei" in html
-    assert '<a href="/segment/bulletin-2007-12%3Aa05%3Ap000%3As00">' in html
+    assert '<a href="/segment/bulletin-2007-12:a05:p000:s00">' in html
     assert "punctuation-width</td>" not in html  # filtered to one check
     assert '<td><a href="/term/mps">mps</a></td>' in html  # MPS, Ministry of Public Security, …: it varies
     errors_only = client.get("/check", query_string={"severity": "error"}).get_data(as_text=True)

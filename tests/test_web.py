@@ -54,7 +54,7 @@ def test_partial_results_serve_search_as_you_type(client):
 def test_filters_narrow_by_status_and_minimum_match(client, press):
     q = press.zh.replace("50名", "60名")
     html = client.get("/", query_string={"q": q, "min": 90, "partial": 1}).get_data(as_text=True)
-    assert f'href="/segment/{PRESS}"' in html and "%</p>" in html
+    assert f'href="/segment/{PRESS}"' in html and "% match</p>" in html
     approved = client.get("/", query_string={"q": q, "min": 90, "status": "approved", "partial": 1})
     assert f'data-href="/segment/{PRESS}"' not in approved.get_data(as_text=True)  # it is a draft
 
