@@ -288,7 +288,7 @@ def test_an_editor_adds_and_deprecates_terms_and_lookup_follows(app) -> None:
     assert r.status_code == 302
     # deprecating the only English term is allowed: the Chinese one stays usable
     page = client.get("/term/victim-hotline").text
-    assert "<s>victim hotline</s>" in page
+    assert '<span class="dep-text">victim hotline</span>' in page and "do not use: use 受害人热线 instead" in page
     assert "term.deprecate" in client.get("/history?kind=concept&key=victim-hotline").text
 
 

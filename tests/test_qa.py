@@ -258,16 +258,20 @@ def test_cli_raw_ocr_counts(built, capsys):
     assert "key-term" not in counts  # bilingual checks do not run on Chinese alone
 
 
-def test_check_page_groups_filters_and_charts(built_url):
-    app = create_app({"DATABASE_URL": built_url, "TESTING": True})
+def test_check_page_filters_and_lists_the_concepts_that_vary(built_url, tmp_path):
+    none = tmp_path / "empty-ignore.yaml"
+    none.write_text("ignore: []\n", encoding="utf-8")
+    app = create_app({"DATABASE_URL": built_url, "TESTING": True, "QA_IGNORE": str(none)})
     client = app.test_client()
     html = client.get("/check", query_string={"check": "deprecated-term"}).get_data(as_text=True)
-    assert 'data-check="deprecated-term">1<' in html and "Du Hungwei" in html
-    assert '<a href="/segment/bulletin-2007-12%3Aa05%3Ap000%3As00">' in html
-    assert 'id="check-numbers"' not in html  # filtered to one check
-    assert '<a href="/term/mps">mps</a>' in html and 'class="bar deprecated"' in html
+    assert 'id="findings-count">1 finding,' in html and "Du Hungwei" in html
+    assert '<a href="/segment/bulletin-2007-12:a05:p000:s00">' in html
+    assert "punctuation-width</td>" not in html  # filtered to one check
+    assert '<td><a href="/term/mps">mps</a></td>' in html  # MPS, Ministry of Public Security, …: it varies
     errors_only = client.get("/check", query_string={"severity": "error"}).get_data(as_text=True)
-    assert 'data-check="term-variants">0<' in errors_only
+    assert 'id="findings-count">2 findings,' in errors_only and "term-variants</td>" not in errors_only
     ignored = create_app({"DATABASE_URL": built_url, "TESTING": True, "QA_IGNORE": str(IGNORE)})
     page = ignored.test_client().get("/check", query_string={"severity": "error"}).get_data(as_text=True)
-    assert "2 ignored" in page and 'class="finding"' not in page
+    assert "2 ignored" in page and '<tr class="finding ' not in page
+    shown = ignored.test_client().get("/check", query_string={"severity": "error", "status": "ignored"})
+    assert "Du Hungwei" in shown.get_data(as_text=True) and "status-ignored" in shown.get_data(as_text=True)

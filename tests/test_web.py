@@ -38,10 +38,11 @@ def test_lookup_page_groups_terms_fuzzy_concordance_and_meaning(client):
     assert "Sub-regional Plan of Action" in html
 
 
-def test_deprecated_variants_are_struck_through_next_to_the_preferred_term(client):
+def test_deprecated_variants_are_set_apart_with_their_reason_under_the_preferred_term(client):
     html = client.get("/", query_string={"q": "渭公河"}).get_data(as_text=True)
-    assert '<s><span lang="zh-Hans" class="ruby"><ruby>渭<rt>wèi</rt>' in html
-    assert "<rt>méi</rt>公<rt>gōng</rt>河<rt>hé</rt>" in html
+    assert 'Do not use:\n  <span class="dep"><span class="dep-text" lang="zh-Hans">渭公河</span>' in html
+    assert "(OCR error for 湄公河)" in html
+    assert "<ruby>湄<rt>méi</rt></ruby><ruby>公<rt>gōng</rt></ruby><ruby>河<rt>hé</rt></ruby>" in html
 
 
 def test_partial_results_serve_search_as_you_type(client):
@@ -53,7 +54,7 @@ def test_partial_results_serve_search_as_you_type(client):
 def test_filters_narrow_by_status_and_minimum_match(client, press):
     q = press.zh.replace("50名", "60名")
     html = client.get("/", query_string={"q": q, "min": 90, "partial": 1}).get_data(as_text=True)
-    assert f'href="/segment/{PRESS}"' in html and "%</p>" in html
+    assert f'href="/segment/{PRESS}"' in html and "% match</p>" in html
     approved = client.get("/", query_string={"q": q, "min": 90, "status": "approved", "partial": 1})
     assert f'data-href="/segment/{PRESS}"' not in approved.get_data(as_text=True)  # it is a draft
 
@@ -67,7 +68,8 @@ def test_lookup_page_escapes_what_it_echoes(client):
 def test_term_page_shows_every_field_and_contexts_with_the_term_marked(client):
     html = client.get("/term/commit").get_data(as_text=True)
     assert "Coordinated Mekong Ministerial Initiative against Trafficking" in html
-    assert "<s>COMMII</s>" in html and "acronym" in html and "Definition" in html
+    assert '<span class="dep-text">COMMII</span>' in html and "do not use: OCR error for COMMIT" in html
+    assert "acronym" in html and "Definition" in html
     assert "<mark>" in html and 'href="/segment/bulletin-2007-12:' in html
     assert client.get("/term/nope").status_code == 404
 

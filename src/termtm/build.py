@@ -161,17 +161,25 @@ def build(
     progress: Callable[[int, int], None] | None = None,
     *,
     runs: Embedder | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Run the whole pipeline and write the cleaned text, the store and the TMX.
 
-    `runs` is the aligner's run encoder (see align.sentences.span_vectors).
+    `runs` is the aligner's run encoder (see align.sentences.span_vectors). `step(what)` is called as each
+    stage begins, so that the CLI can say what the build is doing between progress bars.
     """
+    say = step or (lambda what: None)
+    say("cleaning the OCR text")
     zh, report, titles, when = load_chinese(paths)
     _write_if_changed(paths.cleaned, render_document(zh).encode("utf-8"))
     en = load_english(paths, titles)
+    say("aligning")
     segments = align_bulletin(zh, en, titles, embedder, progress, runs)
+    say("storing the segments and writing the TMX")
     added, changed, removed = store.replace_document(zh.id, segments, when)
     export_tmx(store, paths.tmx, when, document=zh.id)
+    if paths.glossary.is_dir():
+        say("loading the term base and finding each term in the memory")
     terms = build_terms(paths, store) if paths.glossary.is_dir() else None
     return BuildResult(
         articles=len(zh.articles),

@@ -31,13 +31,15 @@ def align_documents(
     """Pair the editions sentence by sentence; every Chinese sentence lands in one segment.
 
     `runs` is the run encoder (see sentences.span_vectors). `progress(done, total)`
-    is called after each paragraph, for a progress bar.
+    is called once with done=0 before the sentences are encoded, then after each paragraph, for a progress bar.
     """
     _check_shape(zh, en)
     total = sum(len(a.paragraphs) for a in zh.articles)
     zh_all = [p.text for a in zh.articles for p in a.paragraphs]
     en_all = [p.text for a in en.articles for p in a.paragraphs]
     ratio = cues.length_ratio(zh_all, en_all)
+    if progress:
+        progress(0, total)  # the total is known now; the first paragraph waits for the encoding below
     if embedder is not None:  # one batch for the whole document; a memoising embedder then answers each paragraph
         embedder.encode(
             [s for t in zh_all for s in split_zh(t)] + [s for t in en_all for s in split_en(t)], kind=EMBED_KIND

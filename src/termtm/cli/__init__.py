@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import logging
 import os
 import re
+import signal
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -62,21 +65,21 @@ def _index_dir(args: argparse.Namespace) -> Path:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Clean, align and store the bulletin; write the TMX."""
-    from tqdm import tqdm
-
+    """Clean, align and store the bulletin; write the TMX; bring the semantic index up to date."""
     from termtm.build import build
+    from termtm.cli.progress import Progress
 
+    started = time.monotonic()
     paths = _paths(args)
-    embedder, runs = _encoders(args)
-    with tqdm(desc="align paragraphs", unit="para", disable=args.quiet) as bar:
-
-        def tick(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done)
-
-        store = _store(args)
-        result = build(paths, store, embedder, progress=tick, runs=runs)
+    steps = Progress(quiet=args.quiet)
+    with steps.step("loading the aligner's encoders"):
+        embedder, runs = _encoders(args)
+        for enc in (embedder, runs):
+            if enc is not None:
+                enc.encode(["载入 loading"])  # loads the weights now, not inside the first paragraph's time
+    store = _store(args)
+    result = build(paths, store, embedder, progress=steps.paragraphs, runs=runs, step=steps.begin)
+    steps.end()
     print(
         f"articles {result.articles}, paragraphs {result.paragraphs}, segments {result.segments}, "
         f"corrections {result.clean.corrections}, dropped lines {result.clean.dropped_lines}, gaps {result.clean.gaps}"
@@ -90,8 +93,23 @@ def cmd_build(args: argparse.Namespace) -> int:
         )
     print(f"wrote {paths.tmx.relative_to(paths.root)} and {paths.cleaned.relative_to(paths.root)}")
     if embedder is not None:
-        _update_search_index(_index_dir(args), store, embedder)
+        counting = steps.counting(embedder, "semantic index: encoding texts")
+        _update_search_index(_index_dir(args), store, counting)
+        counting.close()
+    print(_build_summary(result, time.monotonic() - started))
     return 0
+
+
+def _build_summary(result, seconds: float) -> str:  # result: BuildResult
+    """The last line of a build: how long it took and whether anything is left for the user to do."""
+    todo = []
+    if result.terms and result.terms.unattested:
+        todo.append(f"{len(result.terms.unattested)} Chinese terms not found in the memory (`termtm terms report`)")
+    changed = result.added + result.changed + result.removed
+    what = f"{changed} segments changed" if changed else "the store was already up to date"
+    if not todo:
+        return f"build done in {seconds:.0f} s: {what}; nothing needs doing"
+    return f"build done in {seconds:.0f} s: {what}; to look at: " + "; ".join(todo)
 
 
 def _is_term_file(path: Path, data: bytes) -> bool:
@@ -363,10 +381,7 @@ def cmd_terms(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(out, ensure_ascii=False, indent=1))
         else:
-            for c in out:
-                zh = " / ".join(f"{t['text']} [{t['pinyin']}]" for t in c["terms"] if t["lang"] == "zh")
-                en = " / ".join(t["text"] for t in c["terms"] if t["lang"] == "en")
-                print(f"{c['id']} ({c['subject']}, {c['score']}): {zh} = {en}")
+            print("\n\n".join(concept_block(c) for c in out))
         return 0 if out else 1
     if args.action == "extract":
         return _terms_extract(args, store, termbase)
@@ -375,6 +390,29 @@ def cmd_terms(args: argparse.Namespace) -> int:
             print(f"{c.id}\t{t.text}\t{t.pinyin}")
         return 0
     return _terms_report(args, store)
+
+
+_STATUS_ORDER = {"preferred": 0, "admitted": 1, "deprecated": 2}
+
+
+def concept_block(c: dict) -> str:
+    """One concept of `terms lookup` for people: its id, subject and match, then its terms, preferred first,
+    one a line with their status (and type when not a full form), pinyin under Chinese terms only."""
+    from termtm.corpus.script import has_han
+    from termtm.terms.serialize import deprecated_reason
+
+    lines = [f"{c['id']}  ({c['subject']}; term match {c['score']:.0f}%)"]
+    for lang in ("en", "zh"):
+        terms = sorted((t for t in c["terms"] if t["lang"] == lang), key=lambda t: _STATUS_ORDER[t["status"]])
+        for n, t in enumerate(terms):
+            kind = "" if t["type"] == "fullForm" else f", {t['type']}"
+            note = f": {deprecated_reason(t, c['terms'])}" if t["status"] == "deprecated" else ""
+            lines.append(f"  {lang if n == 0 else '  '}  {t['text']}   [{t['status']}{kind}]{note}")
+            if lang == "zh" and t.get("pinyin") and has_han(t["text"]):
+                lines.append(f"      {t['pinyin']}")
+    if c.get("definition"):
+        lines.append(f"  {c['definition']}")
+    return "\n".join(lines)
 
 
 def _terms_extract(args: argparse.Namespace, store, termbase) -> int:  # store: Store, termbase: TermBase
@@ -469,8 +507,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Editorial checks over a memory file, the store, or the raw OCR bulletin; exit 1 when errors remain."""
     from termtm.qa import CHECKS, QAContext, Severity, apply_ignore, counts, load_ignore, run_checks, select
     from termtm.qa.cli import load_units, termbase_for
-    from termtm.qa.ignore import DEFAULT_NAME
+    from termtm.qa.ignore import DEFAULT_NAME, ignore_list
     from termtm.qa.report import RENDERERS
+    from termtm.store.decisions import decisions
 
     paths = _paths(args)
     units = load_units(args, paths, _store)
@@ -479,8 +518,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         units, QAContext(termbase_for(args, paths, _store)), checks, min_severity=Severity(args.min_severity)
     )
     ignore = Path(args.ignore) if args.ignore else paths.root / DEFAULT_NAME
-    entries = load_ignore(ignore, list(CHECKS)) if args.ignore or ignore.exists() else []
-    kept, ignored = apply_ignore(findings, entries)
+    if args.ignore:
+        load_ignore(ignore, list(CHECKS))  # a list named on the command line must exist and be valid
+    accepted = [] if args.file or args.raw else [(d.check, d.tuid, d.text, d.reason) for d in decisions(_store(args))]
+    kept, ignored = apply_ignore(findings, ignore_list(ignore, list(CHECKS), accepted))
     out = RENDERERS[args.format](kept, counts(kept, ignored=len(ignored)))
     if args.output:
         Path(args.output).write_text(out, encoding="utf-8")
@@ -567,28 +608,47 @@ def cmd_serve(args: argparse.Namespace) -> int:
             args.port,
             args.workers,
             args.threads or 2,
-            on_ready=lambda: print(f"serving on {address}", flush=True),
+            on_ready=lambda: print(f"serving on {address}\npress Ctrl+C to stop", flush=True),
         )
+        print("termtm serve: stopped", flush=True)
         return 0
     from waitress import serve
 
     from termtm.web import create_app
+    from termtm.web.accesslog import AccessLog
+    from termtm.web.workers import check_port, warm
 
+    check_port(args.host, args.port)  # a busy port fails now, not after "serving on"
     app = create_app(config)
-    print(f"serving on {address}", flush=True)
+    if not args.quiet:
+        print("loading the indexes and the embedder …", flush=True)
+    warm(app)  # the first search is as quick as the others
+    print(f"serving on {address}\npress Ctrl+C to stop", flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl+C does, saying so
     # waitress refuses a larger body itself, before buffering it (guard.py refuses it again in the app)
-    serve(
-        app,
-        host=args.host,
-        port=args.port,
-        threads=args.threads or 8,
-        max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
-    )
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(
+            AccessLog(app),
+            host=args.host,
+            port=args.port,
+            threads=args.threads or 8,
+            max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+            _quiet=True,
+        )
+    print("termtm serve: stopped", flush=True)
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """A signal handler that stops the server as Ctrl+C does."""
+    raise KeyboardInterrupt
 
 
 EXTENSIONS: tuple[str, ...] = ()
 """Command groups in modules of this package: each module's register(sub) adds its subparsers."""
+
+TERMS_DEFAULTS = {"query": None, "k": None, "holdout": 0.0, "seed": 1, "json": False}
+"""What `termtm terms` actions that lack an option read in its place."""
 
 RUNS_HELP = "the aligner's encoder of runs of sentences: use (default; or TERMTM_RUN_ENCODER), any embedder, or none"
 
@@ -644,22 +704,31 @@ def parser() -> argparse.ArgumentParser:
     a.set_defaults(func=cmd_align)
 
     s = sub.add_parser("search", help="search the memory")
-    s.add_argument("mode", choices=["fuzzy", "concordance", "semantic"])
-    s.add_argument("query")
-    s.add_argument("-k", type=int, default=10)
-    s.add_argument("--min", type=float, default=70.0, help="fuzzy: lowest match percentage (default 70)")
-    s.add_argument("--ranking", default="hybrid", choices=["hybrid", "dense", "lexical"], help="semantic ranking")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("mode", choices=["fuzzy", "concordance", "semantic"], help="which search (see the README)")
+    s.add_argument("query", help="the text to look for, Chinese or English")
+    s.add_argument("-k", type=int, default=10, help="how many results (default 10)")
+    s.add_argument("--min", type=float, default=70.0, help="fuzzy only: lowest match percentage (default 70)")
+    s.add_argument("--ranking", default="hybrid", choices=["hybrid", "dense", "lexical"], help="semantic only: ranking")
+    s.add_argument("--json", action="store_true", help="print the hits as JSON (the API's shape)")
     s.set_defaults(func=cmd_search)
 
     t = sub.add_parser("terms", help="term base: lookup, report (attestation, completeness), pinyin, extract")
-    t.add_argument("action", choices=["lookup", "report", "pinyin", "extract"])
-    t.add_argument("query", nargs="?")
-    t.add_argument("-k", type=int, default=None, help="results (lookup: 10, extract: 50)")
-    t.add_argument("--holdout", type=float, default=0.0, help="extract: hide this share of concepts and score them")
-    t.add_argument("--seed", type=int, default=1)
-    t.add_argument("--json", action="store_true")
-    t.set_defaults(func=cmd_terms)
+    tsub = t.add_subparsers(dest="action", required=True, metavar="ACTION")
+    tl = tsub.add_parser("lookup", help="concepts matching Chinese, English or pinyin, best first")
+    tl.add_argument("query", help="a term or text: 中文, English, or pinyin (fanguai, fǎn guǎi, fan3guai3, fg)")
+    tl.add_argument("-k", type=int, default=None, help="how many concepts to show (default 10)")
+    tl.add_argument("--json", action="store_true", help="print the concepts as JSON (the API's shape)")
+    tr = tsub.add_parser("report", help="unattested terms and uncovered candidates; exit 1 when any is left")
+    tr.add_argument("--json", action="store_true", help="print the report as JSON")
+    tp = tsub.add_parser("pinyin", help="every Chinese term with its pinyin, tab-separated")
+    te = tsub.add_parser("extract", help="candidate term pairs from the memory, best first")
+    te.add_argument("-k", type=int, default=None, help="how many candidates to show (default 50)")
+    te.add_argument("--holdout", type=float, default=0.0, help="hide this share of concepts and score them")
+    te.add_argument("--seed", type=int, default=1, help="seed of the held-out sample (default 1)")
+    te.add_argument("--json", action="store_true", help="print the candidates as JSON")
+    for parser in (tl, tr, tp, te):  # each action reads the same namespace; options it lacks get their defaults
+        own = {a.dest for a in parser._actions}
+        parser.set_defaults(func=cmd_terms, **{k: v for k, v in TERMS_DEFAULTS.items() if k not in own})
 
     c = sub.add_parser("check", help="editorial checks (terms, numbers, typography, …); exit 1 on errors")
     c.add_argument("file", nargs="?", help="a TMX, XLIFF or PO file (default: the store)")
@@ -703,6 +772,11 @@ def main(argv: list[str] | None = None) -> int:
     except TermTMError as err:
         print(f"termtm: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`termtm … | head`): stop quietly, as Unix tools do; stdout goes to /dev/null
+        # so that the interpreter's own flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
     finally:
         if getattr(args, "store", None) is not None:
             args.store.engine.dispose()

@@ -8,11 +8,14 @@
 
 An entry needs a check id, a tuid or a text (or both), and a reason; without a reason the whole
 list is rejected, so that nothing is silenced without an explanation on record.
+
+The findings editors accept in the browser (/check, stored in the database) are the same kind of entry:
+`ignore_list` merges them with the file, so that `termtm check` and /check honour one list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +82,15 @@ def load_ignore(path: Path, known_checks: Sequence[str]) -> list[IgnoreEntry]:
     except OSError as err:
         raise IgnoreListError(f"cannot read the ignore list {path}: {err.strerror}; check --ignore") from err
     return parse_ignore(text, path.name, known_checks)
+
+
+def ignore_list(
+    path: Path | None, known_checks: Sequence[str], accepted: Iterable[tuple[str, str, str, str]] = ()
+) -> list[IgnoreEntry]:
+    """The project's one ignore list: the file's entries (when `path` is given and exists), then the findings
+    accepted in the browser as (check, tuid, text, reason) tuples, in the order they were accepted."""
+    entries = load_ignore(path, known_checks) if path is not None and path.exists() else []
+    return entries + [IgnoreEntry(check, reason, tuid, text) for check, tuid, text, reason in accepted]
 
 
 def apply_ignore(findings: Sequence[Finding], entries: Sequence[IgnoreEntry]) -> tuple[list[Finding], list[Finding]]:

@@ -8,6 +8,7 @@ Segments come back in memory order, as a concordance lists them.
 from __future__ import annotations
 
 import heapq
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -74,8 +75,31 @@ def search(
 
 
 def kwic(text: str, start: int, end: int, width: int) -> Kwic:
-    """The snippet around text[start:end] with `width` characters of context on each side."""
-    return Kwic(text[max(0, start - width) : start], text[start:end], text[end : end + width])
+    """The snippet around text[start:end] with up to `width` characters of context on each side.
+
+    The context is cut on a word boundary (English words; jieba's words or punctuation in Chinese), never
+    inside a word: "Greater Mekong Sub-Regional", not "eater Mekong Sub-Regional".
+    """
+    lo, hi = max(0, start - width), min(len(text), end + width)
+    if lo > 0 or hi < len(text):
+        bounds = _word_bounds(text)
+        lo = min((b for b in bounds if lo <= b <= start), default=start) if lo > 0 else 0
+        hi = max((b for b in bounds if end <= b <= hi), default=end) if hi < len(text) else hi
+    return Kwic(text[lo:start].lstrip(), text[start:end], text[end:hi].rstrip())
+
+
+_LATIN_WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
+
+
+def _word_bounds(text: str) -> set[int]:
+    """Offsets where a snippet may start or end: between words, never inside one."""
+    if has_han(text):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        return {b for word, a, z in jieba.tokenize(text, HMM=False) for b in (a, z)}
+    inside = {i for m in _LATIN_WORD.finditer(text) for i in range(m.start() + 1, m.end())}
+    return set(range(len(text) + 1)) - inside
 
 
 def _verified(texts: list[str], cand: Iterable[int], q: str, lang: Lang) -> Iterator[tuple[int, int, Lang, int]]:

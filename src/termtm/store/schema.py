@@ -99,3 +99,16 @@ counters = Table(
     Column("key", String(50), primary_key=True),
     Column("value", Integer, nullable=False),
 )
+
+qa_decisions = Table(
+    "qa_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("check", String(40), nullable=False),
+    Column("tuid", String(200), nullable=False),
+    Column("text", Text, nullable=False, default=""),
+    Column("reason", Text, nullable=False),
+    Column("user", String(100), nullable=False),
+    Column("at", String(16), nullable=False),
+    Index("ix_qa_decisions_tuid", "tuid"),
+)

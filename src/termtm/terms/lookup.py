@@ -41,15 +41,17 @@ class TermIndex:
         q = unicodedata.normalize("NFKC", query).strip()
         if not q:
             return []
-        best: dict[str, Hit] = {}
+        # The status bonus ranks (a preferred term's concept wins a tie) but is not added to the score shown,
+        # which stays a 0-100 match quality: a score above 100 reads as a bug.
+        best: dict[str, tuple[float, Hit]] = {}
         for hit in self._candidates(q):
             adjusted = hit.score + _status_bonus(hit.term)
             prev = best.get(hit.concept.id)
-            if prev is None or adjusted > prev.score:
-                best[hit.concept.id] = Hit(hit.concept, hit.term, adjusted)
+            if prev is None or adjusted > prev[0]:
+                best[hit.concept.id] = (adjusted, hit)
         order = {c.id: n for n, c in enumerate(self.termbase)}
-        ranked = sorted(best.values(), key=lambda h: (-h.score, len(h.term.text), order[h.concept.id]))
-        return ranked[:limit]
+        ranked = sorted(best.values(), key=lambda ah: (-ah[0], len(ah[1].term.text), order[ah[1].concept.id]))
+        return [hit for _, hit in ranked[:limit]]
 
     def _candidates(self, q: str):  # -> Iterator[Hit]
         if has_han(q):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from termtm.model import Segment
@@ -44,3 +44,23 @@ def concept_json(
     if score is not None:
         out["score"] = round(score, 1)
     return out
+
+
+def deprecated_reason(term: Mapping[str, Any], terms: Sequence[Mapping[str, Any]]) -> str:
+    """Why a deprecated term is deprecated, in words: "OCR error for COMMIT", or "use 湄公河 instead".
+
+    The term it stands for is the allowed term of the concept closest in spelling (COMMII → COMMIT),
+    so that the reason names the form a translator should type.
+    """
+    from rapidfuzz.fuzz import ratio
+
+    allowed = [t for t in terms if t["status"] != "deprecated"]
+    if not allowed:
+        return term.get("note", "") or "deprecated"
+    instead = max(allowed, key=lambda t: (ratio(t["text"], term["text"]), t["status"] == "preferred"))["text"]
+    note = term.get("note", "") or ""
+    if "ocr" in note.lower():
+        return f"OCR error for {instead}"
+    if note:
+        return f"{note.rstrip('.')}; use {instead}"
+    return f"use {instead} instead"

@@ -59,6 +59,9 @@ def segment_edit(tuid: str):
         abort(404, str(err))
     except TermTMError as err:
         flash(str(err), "error")
+    back = request.form.get("next", "")  # the inline fix on /check returns to the workbench
+    if back.startswith("/check") and not back.startswith("//"):
+        return redirect(back)
     return redirect(url_for("ui.segment", tuid=tuid))
 
 
@@ -120,11 +123,11 @@ def term_deprecate(concept_id: str):
 
 @bp.get("/history")
 def history_page():
-    """Every change, newest first; ?kind=segment|concept&key=… narrows it to one item."""
+    """Every change, newest first; ?kind=segment|concept|finding&key=… narrows it to one item."""
     kind = request.args.get("kind", "")
     key = request.args.get("key", "")[: current_app.config["MAX_QUERY"]]
-    if kind not in ("", "segment", "concept"):
-        abort(400, "kind is segment or concept")
+    if kind not in ("", "segment", "concept", "finding"):
+        abort(400, "kind is segment, concept or finding")
     try:
         limit = min(1000, max(1, int(request.args.get("limit", 200))))
     except ValueError:

@@ -14,6 +14,15 @@ _ERR = {
 _404 = {"description": "not found", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
+def _q(example: str) -> dict[str, Any]:
+    """The query parameter with an example value (the API page builds its example requests from these)."""
+    return {**_Q, "example": example}
+
+
+def _path(name: str, example: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}, "example": example}
+
+
 def _list_of(ref: str, what: str) -> dict[str, Any]:
     schema = {"type": "array", "items": {"$ref": f"#/components/schemas/{ref}"}}
     return {"description": what, "content": {"application/json": {"schema": schema}}}
@@ -138,42 +147,42 @@ def spec() -> dict[str, Any]:
             "/terms": {
                 "get": {
                     "summary": "Term lookup by Chinese, English or pinyin, best first",
-                    "parameters": [_Q, _K],
+                    "parameters": [_q("湄公河"), _K],
                     "responses": {"200": _list_of("Concept", "concepts"), "400": _ERR},
                 }
             },
             "/terms/{id}": {
                 "get": {
                     "summary": "One concept with its contexts",
-                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "parameters": [_path("id", "commit")],
                     "responses": {"200": _one("Concept", "the concept"), "404": _404},
                 }
             },
             "/fuzzy": {
                 "get": {
                     "summary": "CAT fuzzy matches (Levenshtein percentage), exact first",
-                    "parameters": [_Q, _MIN, _K],
+                    "parameters": [_q("柬埔寨在2007年8月成立了国家反拐工作领导小组。"), _MIN, _K],
                     "responses": {"200": _list_of("FuzzyMatch", "matches"), "400": _ERR},
                 }
             },
             "/concordance": {
                 "get": {
                     "summary": "Phrase search in both languages with KWIC",
-                    "parameters": [_Q, _K],
+                    "parameters": [_q("Greater Mekong"), _K],
                     "responses": {"200": _list_of("ConcordanceLine", "lines"), "400": _ERR},
                 }
             },
             "/semantic": {
                 "get": {
                     "summary": "Nearest segments in meaning, either language (hybrid dense + lexical)",
-                    "parameters": [_Q, _K],
+                    "parameters": [_q("victims returned home"), _K],
                     "responses": {"200": _list_of("Neighbour", "neighbours"), "400": _ERR, "503": _ERR},
                 }
             },
             "/segments/{tuid}": {
                 "get": {
                     "summary": "One memory segment",
-                    "parameters": [{"name": "tuid", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "parameters": [_path("tuid", "bulletin-2007-12:a01:p000:s00")],
                     "responses": {"200": _one("Segment", "the segment"), "404": _404},
                 }
             },

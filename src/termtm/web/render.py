@@ -20,6 +20,9 @@ _HAN_OR_NOT = re.compile(f"[{HAN_RANGES}]+|[^{HAN_RANGES}]+")
 def ruby(text: str, pinyin: str) -> Markup:
     """A Chinese term with its pinyin as ruby over each Han character; plain text if they do not line up.
 
+    Each character is its own <ruby> with its own syllable, so that a syllable sits over its character
+    and never runs into the next one's ("zuò fǎn duì", not "zuòfǎnduì").
+
     Pinyin has one syllable per Han character and one token per word of a
     Latin or digit run (see termtm.terms.pinyin.to_pinyin), so the two can
     be walked together.
@@ -33,8 +36,7 @@ def ruby(text: str, pinyin: str) -> Markup:
             pos += len(run)
             if len(readings) < len(run):
                 break
-            inner = Markup("").join(Markup("{}<rt>{}</rt>").format(ch, r) for ch, r in zip(run, readings, strict=True))
-            parts.append(Markup("<ruby>{}</ruby>").format(inner))
+            parts += [Markup("<ruby>{}<rt>{}</rt></ruby>").format(ch, r) for ch, r in zip(run, readings, strict=True)]
         else:
             pos += len(re.findall(r"[^\W_]+", run))
             parts.append(escape(run))

@@ -9,6 +9,7 @@ so that no process answers from a stale index.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_request_context, request
 
+from termtm.corpus.script import has_han
 from termtm.formats.tmx import tmx_now
 from termtm.model import Segment
 from termtm.store import Store, beside_store
@@ -40,7 +42,7 @@ _refresh_lock = threading.Lock()
 
 def refresh() -> None:
     """Drop this process's indexes if the store changed since they were built; sync the semantic index."""
-    if has_request_context() and request.endpoint == "static":  # a stylesheet or script reads no index
+    if has_request_context() and request.endpoint in ("static", "ui.favicon"):  # a stylesheet or script reads no index
         return
     ext = current_app.extensions
     version = store().version()
@@ -149,20 +151,73 @@ def semantic_available() -> bool:
     return (index_dir() / "semantic.json").exists()
 
 
-def lookup_all(q: str, filters: Filters, k: int = 10) -> dict[str, list[dict[str, Any]]]:
-    """Every group the lookup page shows, each already in its JSON shape."""
+CONCORDANCE_PAGE = 10
+"""Concordance lines per page of the lookup page."""
+MAX_CONCORDANCE = 5000
+"""Concordance lines counted for the total (a phrase in more segments than this shows "5000+")."""
+_SENTENCE_END = re.compile(r"[，。；！？、：,.;!?:]")
+
+
+def looks_like_sentence(q: str) -> bool:
+    """A pasted sentence (a memory question) rather than a term: long, or punctuated like running text."""
+    han = sum(1 for ch in q if has_han(ch))
+    words = len(q.split())
+    return han >= 12 or words >= 6 or (bool(_SENTENCE_END.search(q.rstrip("。.!?！？"))) and (han >= 6 or words >= 4))
+
+
+def lookup_all(q: str, filters: Filters, k: int = 10, page: int = 1) -> dict[str, Any]:
+    """Every group the lookup page shows, each already in its JSON shape, in the order to show them.
+
+    A sentence-like query is a question to the memory, so fuzzy matches come first; a term-like one
+    is a question to the term base. A segment shown as a fuzzy match is not repeated under "similar in
+    meaning". The concordance is counted in full and paged (`page`, CONCORDANCE_PAGE lines a page).
+    """
     s = searcher()
     pool = k * 5 if (filters.document or filters.status) else k  # room for what the filters drop
 
-    def kept(hits: Iterable[Hit]) -> list[dict[str, Any]]:
-        return [h.to_json() for h in hits if filters.keep(h.segment)][:k]
+    def kept(hits: Iterable[Hit], n: int = k) -> list[dict[str, Any]]:
+        return [h.to_json() for h in hits if filters.keep(h.segment)][:n]
 
+    fuzzy = kept(s.fuzzy(q, k=pool, min_score=filters.min_match))
+    shown = {h["tuid"] for h in fuzzy}
+    semantic = kept(s.semantic(q, k=pool + len(shown)), k + len(shown)) if semantic_available() else []
+    lines = kept(s.concordance(q, k=MAX_CONCORDANCE), MAX_CONCORDANCE)
+    pages = max(1, -(-len(lines) // CONCORDANCE_PAGE))
+    page = min(max(1, page), pages)
+    first = (page - 1) * CONCORDANCE_PAGE
+    terms = lookup_terms(q, k)
+    concepts = query_concepts(q)
     return {
-        "terms": lookup_terms(q, k),
-        "fuzzy": kept(s.fuzzy(q, k=pool, min_score=filters.min_match)),
-        "concordance": kept(s.concordance(q, k=pool)),
-        "semantic": kept(s.semantic(q, k=pool)) if semantic_available() else [],
+        "order": ["fuzzy", "terms", "concordance", "semantic"]
+        if looks_like_sentence(q)
+        else ["terms", "fuzzy", "concordance", "semantic"],
+        "terms": terms,
+        "fuzzy": fuzzy,
+        "concordance": [bilingual(h, concepts) for h in lines[first : first + CONCORDANCE_PAGE]],
+        "concordance_total": len(lines),
+        "concordance_page": page,
+        "concordance_pages": pages,
+        "concordance_first": first + 1,
+        "semantic": [h for h in semantic if h["tuid"] not in shown][:k],
     }
+
+
+def query_concepts(q: str) -> set[str]:
+    """Concepts the query names: a term typed exactly, or terms recognised inside the query."""
+    index = term_index()
+    found = {h.concept.id for h in index.lookup(q, limit=3) if h.score >= 100}
+    return found | {m.concept.id for m in index.recognizer.find(q, "zh" if has_han(q) else "en")}
+
+
+def bilingual(hit: dict[str, Any], concepts: set[str]) -> dict[str, Any]:
+    """A concordance line with the other side's rendering of the matched term marked, when the term base
+    knows the phrase: 湄公河 found on the Chinese side marks Mekong on the English side."""
+    side = "en" if hit["lang"].startswith("zh") else "zh"
+    rec = term_index().recognizer
+    spans = [(m.start, m.end) for m in rec.find(hit[side], side) if m.concept.id in concepts]
+    for cid in concepts if not spans else ():
+        spans += _plain_spans(hit[side], cid, side)
+    return {**hit, "other": highlight(hit[side], spans), "other_lang": side, "rendered": bool(spans)}
 
 
 def recognised(zh: str, en: str) -> list[dict[str, Any]]:

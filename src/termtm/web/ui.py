@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from termtm.corpus.script import has_han
 from termtm.formats.inputs import without_bad_characters
 from termtm.formats.tmx import iso_date
+from termtm.terms.serialize import deprecated_reason as deprecated_reason_of
 from termtm.web import render, services
 from termtm.web.auth import current_user
 
@@ -18,6 +19,11 @@ bp = Blueprint("ui", __name__)
 @bp.app_template_global()
 def ruby(text: str, pinyin: str):
     return render.ruby(text, pinyin)
+
+
+@bp.app_template_global()
+def deprecated_reason(term, terms):
+    return deprecated_reason_of(term, terms)
 
 
 @bp.app_template_global()
@@ -31,7 +37,11 @@ def lookup():
     # Pages limit rather than refuse: the query is cut to MAX_QUERY characters and control characters are dropped.
     q = without_bad_characters(request.args.get("q", "")).strip()[: current_app.config["MAX_QUERY"]]
     filters = services.Filters.from_args(request.args)
-    results = services.lookup_all(q, filters) if q else None
+    try:
+        page = max(1, int(request.args.get("cpage", 1)))
+    except ValueError:
+        page = 1
+    results = services.lookup_all(q, filters, page=page) if q else None
     template = "_results.html" if request.args.get("partial") else "lookup.html"
     return render_template(
         template,
@@ -80,6 +90,12 @@ def segment(tuid: str):
         prev=article[here - 1] if here else None,
         next=article[here + 1] if here + 1 < len(article) else None,
     )
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site icon, where browsers ask for it whatever the page says (no 404 in every page's log)."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.get("/download/<kind>")

@@ -46,6 +46,7 @@ def tag_worker(app: Flask) -> Flask:
 
 def warm(app: Flask) -> None:
     """Build what the lookups build on first use, by running one lookup of each kind."""
+    from termtm.search.concordance import kwic
     from termtm.web import services
 
     with app.app_context():
@@ -53,6 +54,7 @@ def warm(app: Flask) -> None:
         services.lookup_terms("warm-up", 1)
         searcher = services.searcher()
         searcher.fuzzy("warm-up", k=1)
+        kwic("反拐工作领导小组" * 8, 30, 32, 15)  # loads jieba, with which concordance snippets cut on words
         if services.semantic_available():
             try:
                 searcher.semantic("warm-up", k=1)
@@ -85,6 +87,7 @@ def serve_workers(
     from gunicorn.app.base import BaseApplication
 
     from termtm.web import create_app
+    from termtm.web.accesslog import ACCESS_FORMAT
 
     check_port(host, port)
     announced = multiprocessing.get_context("fork").Value("b", 0)  # shared memory, inherited by the workers
@@ -110,6 +113,8 @@ def serve_workers(
         "reuse_port": True,
         "timeout": BOOT_TIMEOUT,
         "loglevel": "warning",
+        "accesslog": "-",  # one line per request on stdout, as `termtm serve` with one process writes them
+        "access_log_format": ACCESS_FORMAT,
         "control_socket_disable": True,  # gunicorn's admin socket would clash between two servers
         "post_worker_init": post_worker_init,
     }
