@@ -8,6 +8,9 @@ a thank-you repeated.
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 
 import pytest
 from conftest import shared
@@ -286,3 +289,229 @@ def test_pretranslated_xliff_imports_and_checks(built, xliff, tmp_path, capsys):
     seg = store.get("speech:16")
     assert seg is not None and seg.zh == "该计划的颁布实施，将有力推进中国反拐工作。"
     store.engine.dispose()
+
+
+def test_omegat_opens_the_xliff_as_a_source_file_with_the_prefilled_targets(xliff, tmp_path):
+    """Debian's OmegaT (3.6) in console mode: the file loads, and its segments and target file are our targets.
+
+    OmegaT 3.6's XLIFF filter follows the Okapi Rainbow convention: it offers the text of each <target>
+    for translation (a <source> is kept intact), so the pre-filled targets are what the translator sees
+    and edits; units with an empty target give no segment.
+    """
+    from test_omegat import PROJECT_XML
+
+    if shutil.which("omegat") is None:
+        pytest.skip("OmegaT is not installed (apt-get install omegat); .ci/run installs it")
+    proj = tmp_path / "speech"
+    for d in ("source", "target", "tm/auto", "glossary", "dictionary", "omegat"):
+        (proj / d).mkdir(parents=True)
+    (proj / "omegat.project").write_text(PROJECT_XML, encoding="utf-8")
+    shutil.copy(xliff, proj / "source" / xliff.name)
+    cmd = ["omegat", str(proj), "--mode=console-translate", f"--config-dir={tmp_path / 'config'}", "--no-team"]
+    done = subprocess.run([*cmd, "--disable-project-locking"], capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    stats = (proj / "omegat" / "project_stats.txt").read_text(encoding="utf-8")
+    filled = [tu.find(f"{XLIFF}target").text for tu in units(xliff) if tu.find(f"{XLIFF}target").text]
+    assert int(re.search(r"^Total:\s+(\d+)", stats, re.M).group(1)) == len(filled) == 18
+    assert int(re.search(r"^Unique:\s+(\d+)", stats, re.M).group(1)) == len(set(filled))
+    written = [tu.find(f"{XLIFF}target") for tu in units(proj / "target" / xliff.name)]
+    assert [t.text or "" for t in written] == [tu.find(f"{XLIFF}target").text or "" for tu in units(xliff)]
+    assert [t.get("state") for t in written].count("translated") == 7
+
+
+# ---- the web pages and the API ---------------------------------------------------------------------------
+
+TRANSLATOR = ("translator-incoming", "translator password")
+
+
+@pytest.fixture(scope="module")
+def app(built, built_url, tmp_path_factory):
+    from termtm.store.users import Role, Users
+    from termtm.web import create_app
+
+    users = Users(built[1])
+    users.add(*TRANSLATOR, Role.READER, "20240101T000000Z")
+    exports = tmp_path_factory.mktemp("exports")
+    yield create_app({"DATABASE_URL": built_url, "EXPORT_DIR": str(exports), "INDEX_DIR": str(exports / "none")})
+    users.remove(TRANSLATOR[0])
+
+
+def signed_in(app):  # -> (FlaskClient, csrf token)
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    r = client.post("/login", data={"name": TRANSLATOR[0], "password": TRANSLATOR[1], "csrf_token": token})
+    assert r.status_code == 302
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/incoming").text).group(1)
+    return client, token
+
+
+def upload(client, url: str, token: str, data: bytes, name: str, **fields: str):
+    import io
+
+    form = {"csrf_token": token, "file": (io.BytesIO(data), name), **fields}
+    return client.post(url, data=form, content_type="multipart/form-data")
+
+
+BASIC = {"Authorization": "Basic " + __import__("base64").b64encode(":".join(TRANSLATOR).encode()).decode()}
+
+
+def test_the_upload_page_is_for_signed_in_users(app):
+    r = app.test_client().get("/incoming")
+    assert r.status_code == 302 and "/login?next=/incoming" in r.location
+
+
+def test_a_document_uploaded_in_the_browser_is_analysed_and_pretranslated(app, speech):
+    client, token = signed_in(app)
+    r = upload(client, "/incoming/analyze", token, speech.read_bytes(), "speech.txt")
+    assert r.status_code == 303
+    page = client.get(r.location).text
+    rows = dict(re.findall(r'<tr data-band="([^"]+)"><th scope="row">[^<]*</th><td class="n">(\d+)</td>', page))
+    assert {b: int(n) for b, n in rows.items()} == EXPECTED_BANDS
+    assert page.count('<rect class="band-bar') == 8
+    xliff = client.get(r.location + "/xliff")
+    assert xliff.mimetype == "application/x-xliff+xml"
+    assert "speech.xlf" in xliff.headers["Content-Disposition"]
+    assert xliff.data.count(b"<trans-unit ") == 22
+    # another user cannot open the result
+    other = app.test_client()
+    assert other.get(r.location).status_code == 302
+
+
+def test_a_translated_file_is_checked_grouped_filtered_and_downloadable(app, xliff):
+    client, token = signed_in(app)
+    r = upload(client, "/incoming/check", token, xliff.read_bytes(), "speech.xlf")
+    assert r.status_code == 303
+    page = client.get(r.location).text
+    everything = int(re.search(r'id="shown">(\d+)', page).group(1))
+    warnings = int(re.search(r'id="shown">(\d+)', client.get(r.location + "?severity=warning").text).group(1))
+    assert everything == 6 and warnings == 4  # as `termtm check speech.xlf`: 4 warnings, 2 notes
+    assert 'id="check-key-term"' in page and 'id="check-same-target"' in page
+    one = client.get(r.location + "?check=key-term").text
+    assert 'id="check-key-term"' in one and 'id="check-same-target"' not in one
+    rows = client.get(r.location + "/report.csv?severity=warning").data.decode().splitlines()
+    assert rows[0] == "check,severity,tuids,zh,en,message,suggestion" and len(rows) == 1 + warnings
+    html = client.get(r.location + "/report.html").data.decode()
+    assert html.startswith("<!doctype html>") and html.count("<tr class=") == everything
+
+
+@pytest.mark.parametrize(
+    ("url", "name", "data", "status", "message"),
+    [
+        ("/incoming/analyze", "blank.txt", b"\n \n", 400, "blank.txt is empty"),
+        ("/incoming/analyze", "speech.docx", b"PK\x03\x04 not really", 400, "termtm analyses .txt"),
+        ("/incoming/check", "photo.tmx", b"\x89PNG\r\n\x1a\n\x00\x00", 400, "a PNG image"),
+        (
+            "/incoming/check",
+            "fr.xlf",
+            b'<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"><file original="a" '
+            b'source-language="fr" target-language="en" datatype="plaintext"><body><trans-unit id="1">'
+            b"<source>Bonjour</source><target>Hello</target></trans-unit></body></file></xliff>",
+            400,
+            "neither Chinese nor English",
+        ),
+    ],
+)
+def test_bad_uploads_get_clear_errors_on_the_page(app, url, name, data, status, message):
+    client, token = signed_in(app)
+    r = upload(client, url, token, data, name)
+    assert r.status_code == status and message in re.search(r'id="upload-error">([^<]*)', r.text).group(1)
+
+
+def test_an_oversize_upload_is_refused_before_it_is_read(app):
+    client, token = signed_in(app)
+    limit = app.config["MAX_UPLOAD"]
+    app.config["MAX_UPLOAD"] = 1000
+    try:
+        r = upload(client, "/incoming/analyze", token, "谢谢大家！".encode() * 200, "big.txt")
+    finally:
+        app.config["MAX_UPLOAD"] = limit
+    assert r.status_code == 413 and "the limit is 1,000" in r.text
+
+
+def test_the_api_analyses_pretranslates_and_checks(app, built, speech, xliff, capsys):
+    import io
+
+    client = app.test_client()
+
+    def post(path: str, data: bytes, name: str, headers: dict | None = None, **fields: str):
+        form = {"file": (io.BytesIO(data), name), **fields}
+        return client.post(path, data=form, headers=headers or {}, content_type="multipart/form-data")
+
+    assert post("/api/v1/analyze", speech.read_bytes(), "speech.txt").status_code == 401
+    r = post("/api/v1/analyze", speech.read_bytes(), "speech.txt", BASIC)
+    assert main(cli(built, "analyze", str(speech), "--json")) == 0
+    assert r.status_code == 200 and r.get_json() == json.loads(capsys.readouterr().out)
+    r = client.post("/api/v1/pretranslate?min=95", data={"file": (io.BytesIO(speech.read_bytes()), "speech.txt")},
+                    headers=BASIC, content_type="multipart/form-data")  # fmt: skip
+    assert r.status_code == 200 and r.mimetype == "application/x-xliff+xml"
+    assert r.data.count(b'state-qualifier="fuzzy-match"') == 2  # only the two 95-99% matches at --min 95
+    r = post("/api/v1/check", xliff.read_bytes(), "speech.xlf", BASIC)
+    assert r.status_code == 200 and r.get_json()["counts"]["severity"] == {"error": 0, "warning": 4, "info": 2}
+    r = post("/api/v1/check", b"abc", "speech.docx", BASIC)
+    assert r.status_code == 415 and ".tmx, .xlf/.xliff, .po and .csv" in r.get_json()["error"]
+    r = post("/api/v1/analyze", b"", "empty.txt", BASIC)
+    assert r.status_code == 400 and "empty" in r.get_json()["error"]
+
+
+def test_openapi_lists_the_incoming_endpoints(app):
+    from openapi_spec_validator import validate
+
+    doc = app.test_client().get("/api/v1/openapi.json").get_json()
+    validate(doc)
+    assert {"/analyze", "/pretranslate", "/check"} <= set(doc["paths"])
+    assert doc["paths"]["/analyze"]["post"]["security"] == [{"basic": []}]
+
+
+def test_the_upload_pages_in_chromium(app, speech, xliff):
+    """A translator signs in, uploads the document and then the XLIFF; screenshots for docs/screenshots."""
+    import threading
+    from pathlib import Path
+
+    from test_browser import ARGS, CHROMIUM, SHOTS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk); .ci/run does it")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (the Python package) is in [test]")
+    from waitress import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            context = browser.new_context(
+                base_url=f"http://127.0.0.1:{server.effective_port}", viewport={"width": 1280, "height": 1000}
+            )
+            pg = context.new_page()
+            pg.goto("/incoming")
+            pg.fill("#name", TRANSLATOR[0])
+            pg.fill("#password", TRANSLATOR[1])
+            pg.get_by_role("button", name="Sign in").click()
+            pg.wait_for_url("**/incoming")
+            pg.set_input_files("#doc-file", str(speech))
+            pg.fill("#weights", "context=0,100=0.1,95-99=0.3,85-94=0.6,75-84=0.8,repetitions=0.1")
+            pg.get_by_role("button", name="Analyse").click()
+            pg.wait_for_url("**/incoming/analysis/**")
+            assert pg.locator('#bands tr[data-band="context"] td').first.inner_text() == "7"
+            assert pg.locator("#band-chart rect").count() == 8
+            with pg.expect_download() as got:
+                pg.click("#xliff-download")
+            assert got.value.suggested_filename == "speech.xlf"
+            pg.screenshot(path=str(SHOTS / "incoming.png"), full_page=True)
+            pg.goto("/incoming")
+            pg.set_input_files("#check-file", str(xliff))
+            pg.get_by_role("button", name="Check").click()
+            pg.wait_for_url("**/incoming/check/**")
+            assert pg.locator("#shown").inner_text() == "6"
+            pg.select_option("#severity", "warning")
+            pg.get_by_role("button", name="Filter").click()
+            pg.wait_for_url("**severity=warning**")
+            assert pg.locator("#shown").inner_text() == "4"
+            pg.screenshot(path=str(SHOTS / "incoming-check.png"), full_page=True)
+            context.close()
+            browser.close()
+    finally:
+        server.close()
+    for name in ("incoming.png", "incoming-check.png"):
+        assert (SHOTS / name).stat().st_size > 10_000

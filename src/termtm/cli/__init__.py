@@ -459,7 +459,8 @@ def _terms_report(args: argparse.Namespace, store) -> int:  # store: Store
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Editorial checks over a memory file, the store, or the raw OCR bulletin; exit 1 when errors remain."""
-    from termtm.qa import CHECKS, QAContext, Severity, apply_ignore, counts, load_ignore, run_checks, select
+    from termtm.app.checking import check_units
+    from termtm.qa import CHECKS, Severity, load_ignore, select
     from termtm.qa.cli import load_units, termbase_for
     from termtm.qa.ignore import DEFAULT_NAME
     from termtm.qa.report import RENDERERS
@@ -467,13 +468,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     paths = _paths(args)
     units = load_units(args, paths, _store)
     checks = select(args.checks.split(",") if args.checks else None, monolingual=args.raw)
-    findings = run_checks(
-        units, QAContext(termbase_for(args, paths, _store)), checks, min_severity=Severity(args.min_severity)
-    )
     ignore = Path(args.ignore) if args.ignore else paths.root / DEFAULT_NAME
     entries = load_ignore(ignore, list(CHECKS)) if args.ignore or ignore.exists() else []
-    kept, ignored = apply_ignore(findings, entries)
-    out = RENDERERS[args.format](kept, counts(kept, ignored=len(ignored)))
+    report = check_units(
+        units,
+        termbase_for(args, paths, _store),
+        checks=checks,
+        min_severity=Severity(args.min_severity),
+        ignore=entries,
+    )
+    kept = report.findings
+    out = RENDERERS[args.format](kept, report.counts)
     if args.output:
         Path(args.output).write_text(out, encoding="utf-8")
     else:
@@ -574,7 +579,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         threads=args.threads or 8,
-        max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+        max_request_body_size=max(app.config["MAX_CONTENT_LENGTH"], app.config["MAX_UPLOAD"]),
     )
     return 0
 
