@@ -398,7 +398,8 @@ def test_a_translated_file_is_checked_grouped_filtered_and_downloadable(app, xli
     ("url", "name", "data", "status", "message"),
     [
         ("/incoming/analyze", "blank.txt", b"\n \n", 400, "blank.txt is empty"),
-        ("/incoming/analyze", "speech.docx", b"PK\x03\x04 not really", 400, "termtm analyses .txt"),
+        ("/incoming/analyze", "speech.docx", b"PK\x03\x04 not really", 400, "a damaged Word document"),
+        ("/incoming/analyze", "speech.xlsx", b"PK\x03\x04 not really", 400, "termtm analyses .txt"),
         ("/incoming/check", "photo.tmx", b"\x89PNG\r\n\x1a\n\x00\x00", 400, "a PNG image"),
         (
             "/incoming/check",
@@ -515,3 +516,19 @@ def test_the_upload_pages_in_chromium(app, speech, xliff):
         server.close()
     for name in ("incoming.png", "incoming-check.png"):
         assert (SHOTS / name).stat().st_size > 10_000
+
+
+def test_a_docx_of_the_same_article_gets_the_same_bands(analysis, searcher):
+    import io
+
+    docx = pytest.importorskip("docx", reason="python-docx comes with termtm (the document readers)")
+    document = docx.Document()
+    paragraphs = [p.strip() for p in SPEECH.split("\n\n")]
+    document.add_heading(paragraphs[0], level=1)
+    for p in paragraphs[1:]:
+        document.add_paragraph(p)
+    buf = io.BytesIO()
+    document.save(buf)
+    result = analyze(read_source(buf.getvalue(), "speech.docx"), searcher)
+    assert [s.text for s in result.segments] == [s.text for s in analysis.segments]
+    assert result.bands() == analysis.bands()

@@ -1,34 +1,32 @@
 """An incoming source document as segments: read by its format, then split as the memory is split.
 
-Plain text, the project's own document format, XLIFF 1.2 and PO are read here; DOCX, HTML, Markdown
-and PDF come from `termtm.corpus.readers` when it is installed. Every paragraph (or XLIFF/PO unit) is
-then cut into sentences with the memory's segmenter (`corpus.segment`), so that a sentence of the
-document and a segment of the memory are looked up like for like.
+Plain text, DOCX, HTML, Markdown and PDF come from the document readers (`termtm.corpus.readers`,
+which also rejoin hard-wrapped and OCR'd text); XLIFF 1.2, PO and the project's own document format
+(`@document …`) are read here. Every paragraph (or XLIFF/PO unit) is then cut into sentences with the
+memory's segmenter (`corpus.segment`), so that a sentence of the document and a segment of the memory
+are looked up like for like.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from termtm.corpus.script import HAN
 from termtm.corpus.segment import split_en, split_zh
-from termtm.errors import ParseError, UnknownLanguage, UnsupportedFormat
+from termtm.errors import ParseError, TermTMError, UnknownLanguage, UnsupportedFormat
 from termtm.formats.inputs import check_size, decode_text, quoted
 from termtm.formats.xmlsafe import parse_xml
 from termtm.model import Lang
 
-TEXT_EXTENSIONS = ("txt", "text")
 XLIFF_EXTENSIONS = ("xlf", "xliff")
 PO_EXTENSIONS = ("po", "pot")
-READER_EXTENSIONS = ("docx", "html", "htm", "md", "markdown", "pdf")
-"""Formats read by termtm.corpus.readers (the document readers), when that module is present."""
+READER_EXTENSIONS = ("txt", "text", "docx", "html", "htm", "xhtml", "md", "markdown", "pdf")
+"""Formats read by termtm.corpus.readers (the document readers)."""
 
 MAX_SEGMENTS = 20_000
 """Most segments one document may have: a book is a few thousand; more is not one job."""
 
-_BLANK_LINE = re.compile(r"\n\s*\n")
 _LANG_NAMES = {Lang.ZH: "Chinese", Lang.EN: "English"}
 
 
@@ -51,8 +49,8 @@ class SourceDocument:
 
 
 def extensions() -> tuple[str, ...]:
-    """Every file extension `read_source` takes (the document readers' only when they are installed)."""
-    return TEXT_EXTENSIONS + XLIFF_EXTENSIONS + PO_EXTENSIONS + (READER_EXTENSIONS if _readers() else ())
+    """Every file extension `read_source` takes."""
+    return READER_EXTENSIONS + XLIFF_EXTENSIONS + PO_EXTENSIONS
 
 
 def read_source(data: bytes, name: str, src: Lang | None = None, tgt: Lang | None = None) -> SourceDocument:
@@ -69,10 +67,11 @@ def read_source(data: bytes, name: str, src: Lang | None = None, tgt: Lang | Non
         paragraphs, declared = _xliff_sources(data, name)
     elif ext in PO_EXTENSIONS:
         paragraphs, declared = _po_sources(data, name)
-    elif ext in TEXT_EXTENSIONS:
-        paragraphs, declared = _text_paragraphs(decode_text(data, name)), (None, None)
-    elif ext in READER_EXTENSIONS and _readers():
-        paragraphs, declared = _read_with_readers(data, name, src), (None, None)
+    elif ext in ("txt", "text") and data.lstrip(b"\xef\xbb\xbf").startswith(b"@document"):
+        paragraphs, declared = _docfile_paragraphs(decode_text(data, name)), (None, None)
+    elif ext in READER_EXTENSIONS:
+        paragraphs, src = _read_with_readers(data, name, src)
+        declared = (None, None)
     else:
         raise UnsupportedFormat(
             f"{name}: termtm analyses {', '.join('.' + e for e in extensions())} files; "
@@ -105,22 +104,12 @@ def _languages(name: str, paragraphs: list[str], src: Lang | None, tgt: Lang | N
     return src, tgt
 
 
-def _text_paragraphs(text: str) -> list[str]:
-    """Paragraphs of plain text (blocks between blank lines), or the body of a document in termtm's own format."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    if text.startswith("@document"):
-        from termtm.corpus.docfile import parse_document
+def _docfile_paragraphs(text: str) -> list[str]:
+    """Paragraphs of a document in termtm's own format (the cleaned bulletin), in reading order."""
+    from termtm.corpus.docfile import parse_document
 
-        return [p.text for a in parse_document(text).articles for p in a.paragraphs]
-    paragraphs = []
-    for block in _BLANK_LINE.split(text):
-        lines = [line.strip() for line in block.split("\n") if line.strip()]
-        if lines:
-            joined = lines[0]
-            for line in lines[1:]:  # a hard-wrapped line: Chinese joins without a space, English with one
-                joined += line if HAN.match(joined[-1]) or HAN.match(line[0]) else " " + line
-            paragraphs.append(joined)
-    return paragraphs
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    return [p.text for a in parse_document(text).articles for p in a.paragraphs]
 
 
 def _lang(code: str | None, name: str, what: str) -> Lang | None:
@@ -176,16 +165,22 @@ def _po_sources(data: bytes, name: str) -> tuple[list[str], tuple[Lang | None, L
     return [s for s in sources if s], (src, tgt)
 
 
-def _readers():  # -> the termtm.corpus.readers module, or None
-    """The document readers (DOCX, HTML, Markdown, PDF), when this checkout has them."""
-    try:
-        from termtm.corpus import readers
-    except ImportError:
-        return None
-    return readers
+def _read_with_readers(data: bytes, name: str, src: Lang | None) -> tuple[list[str], Lang]:
+    """Paragraph texts from the document readers, and the language they were read in.
 
+    The readers refuse a document that is not in the language they are given; with no language given,
+    Chinese is tried first, then English, and if neither fits the Chinese attempt's error is reported.
+    """
+    from termtm.corpus.readers import read_document
 
-def _read_with_readers(data: bytes, name: str, src: Lang | None) -> list[str]:
-    """Paragraph texts from the document readers."""
-    lang = "zh" if src is None or src is Lang.ZH else "en"
-    return [p.text for p in _readers().read_document(Path(name), lang, data=data, filename=name)]
+    tries = [src] if src is not None else [Lang.ZH, Lang.EN]
+    first: TermTMError | None = None
+    for lang in tries:
+        try:
+            paras = read_document(Path(name), "zh" if lang is Lang.ZH else "en", data=data, filename=name)
+        except TermTMError as err:
+            first = first or err
+            continue
+        return [p.text for p in paras], lang
+    assert first is not None
+    raise first
