@@ -17,7 +17,9 @@ timed apart ("load"), as a server does them once.
 translate-toolkit: `pretranslate --tm` on the same segments as an untranslated PO file, with the same
 memory as a PO file (msgid Chinese, msgstr English) and the same --min: `translate.tools.pretranslate`'s
 `memory()` (reads the TM and builds `translate.search.match.matcher`; timed as "load") and
-`pretranslate_file()` (looks up every unit and writes the PO; timed as the run).
+`pretranslate_file()` (looks up every unit and writes the PO; timed as the run). It is given an empty
+template, as `pretranslate -t empty.po --tm tm100k.po` would be: translate-toolkit 3.20's pretranslate
+fails on a missing template when a TM is given (it looks the unit up in the template before the TM).
 
 Both runs happen in this one process, one after the other, so the ratio holds on a shared, noisy machine.
 Target: termtm's run under 2 s.
@@ -26,6 +28,7 @@ Target: termtm's run under 2 s.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -37,6 +40,20 @@ from memories import load_tsv, protocol_files
 ROOT = Path(__file__).resolve().parents[1]
 HAN = re.compile(r"[\u4e00-\u9fff]")
 READY = "pretranslate100k v1"
+
+
+class Clock:
+    """Wall and CPU seconds of a block: on a shared machine the CPU time is what the code itself costs."""
+
+    def __enter__(self) -> Clock:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+    def __str__(self) -> str:
+        return f"{self.wall:6.2f} s (CPU {self.cpu:5.2f} s)"
 
 
 def memory_store(work: Path, pairs: list[tuple[str, str]]) -> str:
@@ -95,25 +112,24 @@ def document(pairs: list[tuple[str, str]], n: int, seed: int = 7) -> list[str]:
     return out
 
 
-def run_termtm(url: str, text: bytes, min_score: float) -> tuple[float, float, str]:
-    """(load seconds, analyse + pre-translate seconds, summary) of termtm on the document."""
-    from termtm.app.analysis import LOWEST_BAND, analyze
+def run_termtm(url: str, text: bytes, min_score: float) -> tuple[Clock, Clock, str]:
+    """(load, analyse + pre-translate, summary) of termtm on the document."""
+    from termtm.app.analysis import analyze
     from termtm.app.pretranslate import pretranslate
     from termtm.app.sources import read_source
     from termtm.search import Searcher
     from termtm.store import open_store
 
-    t0 = time.perf_counter()
-    store = open_store(url)
-    termbase = store.termbase()
-    searcher = Searcher.from_store(store, user_words=[t.text for _, t in termbase.terms("zh")])
-    searcher.text  # noqa: B018 - builds the n-gram index now, as a warmed server has it
-    load = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    doc = read_source(text, "bench.txt")
-    analysis = analyze(doc, searcher, min_score=min(min_score, LOWEST_BAND))
-    done = pretranslate(doc, searcher, termbase, min_score=min_score, analysis=analysis)
-    run = time.perf_counter() - t0
+    with Clock() as load:
+        store = open_store(url)
+        termbase = store.termbase()
+        searcher = Searcher.from_store(store, user_words=[t.text for _, t in termbase.terms("zh")])
+        side = searcher.text.zh_chars  # the indexes are built now, as a warmed server has them
+        side.grams, side.units_count  # noqa: B018
+    with Clock() as run:
+        doc = read_source(text, "bench.txt")
+        analysis = analyze(doc, searcher, min_score=min_score)
+        done = pretranslate(doc, searcher, termbase, min_score=min_score, analysis=analysis)
     bands = ", ".join(f"{b} {v['segments']}" for b, v in analysis.bands().items() if v["segments"])
     summary = f"{done.units} units, {done.filled} targets ({done.exact} exact, {done.fuzzy} fuzzy); bands: {bands}"
     store.engine.dispose()
@@ -121,11 +137,13 @@ def run_termtm(url: str, text: bytes, min_score: float) -> tuple[float, float, s
 
 
 def run_toolkit(pairs: list[tuple[str, str]], sentences: list[str], work: Path, min_score: float) -> tuple:
-    """(load seconds, pre-translate seconds, summary) of translate-toolkit's pretranslate --tm."""
+    """(load, pre-translate, summary) of translate-toolkit's pretranslate --tm."""
     from translate.storage.po import pofile, pounit
     from translate.tools import pretranslate
 
     tm_path, in_path, out_path = work / "tm100k.po", work / "bench.po", work / "bench-pretranslated.po"
+    template = work / "empty.po"  # without a template, pretranslate_unit calls findunit on None
+    template.write_bytes(bytes(pofile()))
     if not tm_path.exists():
         tm = pofile()
         for i, (zh, en) in enumerate(pairs):
@@ -138,14 +156,11 @@ def run_toolkit(pairs: list[tuple[str, str]], sentences: list[str], work: Path, 
     for s in sentences:
         src.addunit(pounit(s))
     in_path.write_bytes(bytes(src))
-    t0 = time.perf_counter()
-    pretranslate.tmmatcher = None
-    pretranslate.memory(str(tm_path), min_similarity=min_score)
-    load = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    with in_path.open("rb") as fin, out_path.open("wb") as fout:
-        pretranslate.pretranslate_file(fin, fout, None, tm=str(tm_path), min_similarity=min_score)
-    run = time.perf_counter() - t0
+    with Clock() as load:
+        pretranslate.tmmatcher = None
+        pretranslate.memory(str(tm_path), min_similarity=min_score)
+    with Clock() as run, in_path.open("rb") as fin, out_path.open("wb") as fout:
+        pretranslate.pretranslate_file(fin, fout, str(template), tm=str(tm_path), min_similarity=min_score)
     out = pofile.parsestring(out_path.read_bytes())
     units = [u for u in out.units if not u.isheader()]
     filled = sum(1 for u in units if str(u.target or ""))
@@ -167,13 +182,20 @@ def main() -> int:
     print(f"memory: {len(pairs):,} units; document: {len(sentences)} sentences, --min {args.min:g}", flush=True)
 
     load, ours, summary = run_termtm(url, text, args.min)
-    print(f"termtm            load {load:6.2f} s   analyse + pre-translate {ours:6.2f} s   {summary}", flush=True)
+    print(f"termtm            load {load}   analyse + pre-translate {ours}   {summary}", flush=True)
     tk_load, theirs, tk_summary = run_toolkit(pairs, sentences, work, args.min)
-    print(f"translate-toolkit load {tk_load:6.2f} s   pretranslate --tm       {theirs:6.2f} s   {tk_summary}")
-    both = (tk_load + theirs) / (load + ours)
-    print(f"ratio (translate-toolkit / termtm): run {theirs / ours:.1f}x, load + run {both:.1f}x")
-    print(f"target: termtm's run under 2 s: {'met' if ours < 2 else 'NOT met'} ({ours:.2f} s)")
-    return 0 if ours < 2 else 1
+    print(f"translate-toolkit load {tk_load}   pretranslate --tm       {theirs}   {tk_summary}")
+    print(
+        f"ratio (translate-toolkit / termtm): run {theirs.wall / ours.wall:.1f}x wall, "
+        f"{theirs.cpu / ours.cpu:.1f}x CPU; "
+        f"load + run {(tk_load.wall + theirs.wall) / (load.wall + ours.wall):.1f}x wall"
+    )
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    met = ours.wall < 2
+    print(
+        f"target: termtm's run under 2 s: {'met' if met else 'NOT met'} ({ours.wall:.2f} s wall, {ours.cpu:.2f} s CPU)"
+    )
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

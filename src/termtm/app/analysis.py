@@ -34,6 +34,8 @@ LOWEST_BAND = 50.0
 """Matches below this percentage count as new: editing them costs as much as translating."""
 MATCHES_KEPT = 3
 """Matches kept per segment: the best one decides the band, all of them go to XLIFF as alternatives."""
+ALTERNATIVES_FROM = 75.0
+"""The lowest match kept beside the best one (as pre-translation's default --min); the band needs only the best."""
 
 
 def band_label(band: str) -> str:
@@ -137,23 +139,25 @@ def parse_weights(spec: str) -> dict[str, float]:
 
 
 def analyze(
-    doc: SourceDocument, searcher: Searcher, *, weights: Mapping[str, float] | None = None, min_score: float = 50.0
+    doc: SourceDocument,
+    searcher: Searcher,
+    *,
+    weights: Mapping[str, float] | None = None,
+    min_score: float = ALTERNATIVES_FROM,
 ) -> Analysis:
     """Look every segment of `doc` up in the memory and band it; each distinct text is looked up once.
 
-    `min_score` is the lowest match kept; a best match below 50% still counts as new.
+    `min_score` is the lowest match kept among a segment's matches (pre-translation passes its --min).
     """
-    position = {s.tuid: i for i, s in enumerate(searcher.segments)}
     seen: dict[str, int] = {}
     looked_up: dict[str, tuple[FuzzyHit, ...]] = {}
     out: list[SegmentAnalysis] = []
     for i, seg in enumerate(doc.segments):
         key = " ".join(seg.text.split())
         if key not in looked_up:
-            hits = searcher.fuzzy(seg.text, k=MATCHES_KEPT, min_score=min_score)
-            looked_up[key] = tuple(hits)
+            looked_up[key] = lookup(searcher, seg.text, min_score)
         matches = looked_up[key]
-        context = _in_context(matches, out[-1] if out else None, searcher, position)
+        context = _in_context(matches, out[-1] if out else None, searcher)
         first = seen.setdefault(key, i)
         band = "repetitions" if first != i else "context" if context else band_of(matches[0].score if matches else None)
         repeats = None if first == i else first
@@ -163,16 +167,27 @@ def analyze(
     return Analysis(doc.name, doc.src, doc.tgt, tuple(out), dict(weights or {}))
 
 
-def _in_context(
-    matches: Sequence[FuzzyHit], before: SegmentAnalysis | None, searcher: Searcher, position: Mapping[str, int]
-) -> bool:
+def lookup(searcher: Searcher, text: str, min_score: float = ALTERNATIVES_FROM) -> tuple[FuzzyHit, ...]:
+    """The best matches of one segment: up to three at or above `min_score`, else the best one from 50%.
+
+    Both are `Searcher.fuzzy` calls, so a percentage is always the one `termtm search fuzzy` prints; the
+    second runs only for a segment without a match at `min_score`, because a lookup from 50% verifies far
+    more candidates and most segments of a job have a match above it.
+    """
+    hits = searcher.fuzzy(text, k=MATCHES_KEPT, min_score=min_score)
+    if not hits and min_score > LOWEST_BAND:
+        hits = searcher.fuzzy(text, k=1, min_score=LOWEST_BAND)
+    return tuple(hits)
+
+
+def _in_context(matches: Sequence[FuzzyHit], before: SegmentAnalysis | None, searcher: Searcher) -> bool:
     """Is an identical match the memory segment right after an identical match of the segment before?"""
     if before is None:
         return False
-    follows = {position[m.segment.tuid] + 1 for m in before.matches if m.exact and m.score == 100.0}
+    follows = {searcher.position(m.segment.tuid) for m in before.matches if m.exact and m.score == 100.0}
     segments = searcher.segments
     for m in matches:
-        p = position[m.segment.tuid]
-        if m.exact and m.score == 100.0 and p in follows and segments[p - 1].document == segments[p].document:
+        p = searcher.position(m.segment.tuid)
+        if m.exact and m.score == 100.0 and p and p - 1 in follows and segments[p - 1].document == segments[p].document:
             return True
     return False

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import termtm
-from termtm.app.analysis import LOWEST_BAND, Analysis, SegmentAnalysis, analyze
+from termtm.app.analysis import Analysis, SegmentAnalysis, analyze
 from termtm.formats.xliff import AltTrans, XliffUnit, write_xliff
 from termtm.model import Lang
 from termtm.terms.model import TermBase, TermStatus
@@ -49,8 +49,11 @@ def pretranslate(
     min_score: float = DEFAULT_MIN,
     analysis: Analysis | None = None,
 ) -> Pretranslation:
-    """Analyse `doc` (unless its analysis is given) and write its XLIFF; nothing enters the memory."""
-    analysis = analysis or analyze(doc, searcher, min_score=min(min_score, LOWEST_BAND))
+    """Analyse `doc` (unless its analysis is given, made with the same min_score) and write its XLIFF.
+
+    Nothing enters the memory.
+    """
+    analysis = analysis or analyze(doc, searcher, min_score=min_score)
     notes = TermNotes(termbase, doc.src, doc.tgt)
     units = [_unit(s, doc.src, min_score, notes) for s in analysis.segments]
     xliff = write_xliff(units, original=doc.name, src=doc.src, tgt=doc.tgt, version=termtm.__version__)

@@ -90,7 +90,7 @@ def _analysed(data: bytes, name: str, weights: str, min_score: float) -> tuple[A
     """The analysis of an uploaded document and its pre-translated XLIFF (one lookup per segment for both)."""
     doc = read_source(data, name)
     searcher = services.searcher()
-    analysis = analyze(doc, searcher, weights=parse_weights(weights) if weights else None)
+    analysis = analyze(doc, searcher, weights=parse_weights(weights) if weights else None, min_score=min_score)
     done = pretranslate(doc, searcher, services.term_index().termbase, min_score=min_score, analysis=analysis)
     return analysis, done.xliff
 
