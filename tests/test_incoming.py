@@ -565,3 +565,19 @@ def test_fuzzy_from_50_percent_agrees_with_brute_force_on_a_memory_of_near_dupli
             scores = [round(100 * Levenshtein.normalized_similarity(fold(query), t), 2) for t in folded]
             expected = sorted((x for x in scores if x >= 50), reverse=True)[:5]
             assert [h.score for h in memory.fuzzy(query, k=5, min_score=50)] == expected, query
+
+
+def test_the_pretranslated_xliff_analysed_again_gives_the_same_bands(xliff, analysis, searcher):
+    doc = read_source(xliff.read_bytes(), xliff.name)
+    assert (doc.src, doc.tgt) == (Lang.ZH, Lang.EN)
+    again = analyze(doc, searcher)
+    assert [s.text for s in again.segments] == [s.text for s in analysis.segments]
+    assert again.bands() == analysis.bands()
+
+
+def test_html_report_is_a_standalone_table_with_a_bar_per_band(built, speech, capsys):
+    assert main(cli(built, "analyze", str(speech), "--format", "html")) == 0
+    page = capsys.readouterr().out
+    assert page.startswith("<!doctype html>") and "<script" not in page and "http" not in page
+    assert page.count("<td class='bar'><span style='width:") == 8
+    assert "<tr class='band-context'><th scope='row'>context (101%)</th><td>7</td><td>249</td>" in page
