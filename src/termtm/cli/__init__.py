@@ -505,7 +505,8 @@ def _terms_report(args: argparse.Namespace, store) -> int:  # store: Store
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Editorial checks over a memory file, the store, or the raw OCR bulletin; exit 1 when errors remain."""
-    from termtm.qa import CHECKS, QAContext, Severity, apply_ignore, counts, load_ignore, run_checks, select
+    from termtm.app.checking import check_units
+    from termtm.qa import CHECKS, Severity, load_ignore, select
     from termtm.qa.cli import load_units, termbase_for
     from termtm.qa.ignore import DEFAULT_NAME, ignore_list
     from termtm.qa.report import RENDERERS
@@ -514,15 +515,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     paths = _paths(args)
     units = load_units(args, paths, _store)
     checks = select(args.checks.split(",") if args.checks else None, monolingual=args.raw)
-    findings = run_checks(
-        units, QAContext(termbase_for(args, paths, _store)), checks, min_severity=Severity(args.min_severity)
-    )
     ignore = Path(args.ignore) if args.ignore else paths.root / DEFAULT_NAME
     if args.ignore:
         load_ignore(ignore, list(CHECKS))  # a list named on the command line must exist and be valid
     accepted = [] if args.file or args.raw else [(d.check, d.tuid, d.text, d.reason) for d in decisions(_store(args))]
-    kept, ignored = apply_ignore(findings, ignore_list(ignore, list(CHECKS), accepted))
-    out = RENDERERS[args.format](kept, counts(kept, ignored=len(ignored)))
+    report = check_units(
+        units,
+        termbase_for(args, paths, _store),
+        checks=checks,
+        min_severity=Severity(args.min_severity),
+        ignore=ignore_list(ignore, list(CHECKS), accepted),
+    )
+    kept = report.findings
+    out = RENDERERS[args.format](kept, report.counts)
     if args.output:
         Path(args.output).write_text(out, encoding="utf-8")
     else:
@@ -632,7 +637,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             threads=args.threads or 8,
-            max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+            max_request_body_size=max(app.config["MAX_CONTENT_LENGTH"], app.config["MAX_UPLOAD"]),
             _quiet=True,
         )
     print("termtm serve: stopped", flush=True)
@@ -644,7 +649,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("incoming",)
 """Command groups in modules of this package: each module's register(sub) adds its subparsers."""
 
 TERMS_DEFAULTS = {"query": None, "k": None, "holdout": 0.0, "seed": 1, "json": False}

@@ -22,19 +22,15 @@ def load_units(args: argparse.Namespace, paths: Any, open_store: Callable[[argpa
             raise TermTMError(f"{paths.raw} is missing: run from the project root or pass --root")
         return raw_units(paths.raw.read_text(encoding="utf-8"))
     if args.file:
-        from termtm.formats import read_memory
         from termtm.model import Lang
+        from termtm.qa.sources import file_units
 
         path = Path(args.file)
         if not path.exists():
             raise TermTMError(f"{path}: no such file")
         src = Lang.parse(args.src_lang) if args.src_lang else None
         tgt = Lang.parse(args.tgt_lang) if args.tgt_lang else None
-        if path.suffix.lower() == ".tmx" and not (src or tgt):
-            # TMX names each side's language (xml:lang) and the reader returns Chinese first; without this,
-            # a unit whose Chinese is mostly a URL cannot be oriented by script.
-            src, tgt = Lang.ZH, Lang.EN
-        return [Unit(u.id, u.zh, u.en) for u in read_memory(path.read_bytes(), path.name, src=src, tgt=tgt)]
+        return file_units(path.read_bytes(), path.name, src, tgt)
     units = [Unit(r.segment.tuid, r.segment.zh, r.segment.en) for r in open_store(args).records()]
     if not units:
         raise TermTMError("the store is empty: run `termtm build` first, or give a FILE")

@@ -14,6 +14,12 @@ from termtm.search.postings import Postings, Vocabulary, char_grams
 
 # Lengths are compared with a little slack so that 7/10 counts as 70% despite floating point.
 _EPS = 1e-9
+# Past this many candidates, the character bound (shared characters, counted with repetition) prunes them
+# before verification: at low thresholds the bigram count filter cannot prune a query of ordinary length.
+_BOUND_FROM = 200
+# In the bound, a character found in more than 1/_COMMON_SHARE of the segments (的, 。) is counted as shared
+# by every segment rather than read from its long list: the bound only loosens a little and costs far less.
+_COMMON_SHARE = 20
 
 
 def word_tokens(folded: str) -> list[str]:
@@ -38,6 +44,25 @@ class Side:
     def grams(self) -> Postings:
         """The n-gram inverted index (built on first use: a concordance-only session never pays for it)."""
         return Postings.build(*char_grams(self.units, self.n))
+
+    @cached_property
+    def units_count(self) -> Postings:
+        """Every unit (a character) with how many times each segment has it, for the character bound."""
+        keys, docs = char_grams(self.units, 1)
+        n = max(len(self.units), 1)
+        pairs, times = np.unique(keys * n + docs, return_counts=True)  # sorted by unit, then segment
+        units, segs = pairs // n, (pairs % n).astype(np.int32)
+        starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]]) if len(units) else np.zeros(0, np.int64)
+        return Postings(units[starts], np.append(starts, len(units)).astype(np.int64), segs, times)
+
+    def character_bound(self, query: str, cand: np.ndarray, threshold: float) -> np.ndarray:
+        """The candidates whose shared characters allow the threshold: an edit script keeps at most the
+        characters the two texts share (counted with repetition), so similarity <= shared / max(|q|, |s|)."""
+        keys, caps = np.unique(char_grams([query], 1)[0], return_counts=True)
+        n = len(self.units)
+        shared = self.units_count.capped_sums(keys, caps, n, common=max(len(cand), n // _COMMON_SHARE))[cand]
+        longest = np.maximum(self.lengths[cand], len(query))
+        return cand[shared >= threshold * longest - _EPS]
 
     @cached_property
     def _by_length(self) -> tuple[np.ndarray, np.ndarray]:
@@ -65,8 +90,9 @@ class Side:
         lengths_range = np.arange(lo, hi + 1)
         need = len(grams) - self.n * np.floor((1 - threshold) * np.maximum(lengths_range, lq) + _EPS)
         unfiltered = lengths_range[need <= 0]  # need(L) falls as L grows past |q|: a tail of long lengths
-        if len(unfiltered) and unfiltered[0] <= lq:
-            return self.with_length(lo, hi)  # short query: the count filter cannot prune at all
+        if len(unfiltered) and unfiltered[0] <= lq:  # the count filter cannot prune at all
+            cand = self.with_length(lo, hi)
+            return self.character_bound(query, cand, threshold) if self.n == 2 and len(cand) > _BOUND_FROM else cand
         top = int(unfiltered[0]) - 1 if len(unfiltered) else hi
         counts = self.grams.counts(grams, len(self.units))
         cand = np.flatnonzero(counts >= need[top - lo])  # need is smallest at the longest filtered length
@@ -76,6 +102,8 @@ class Side:
         cand = cand[counts[cand] >= need[lengths - lo]]
         if len(unfiltered):
             cand = np.union1d(cand, self.with_length(top + 1, hi))
+        if self.n == 2 and len(cand) > _BOUND_FROM:
+            cand = self.character_bound(query, cand, threshold)
         return cand
 
 

@@ -64,6 +64,28 @@ class Postings:
         docs = np.concatenate([self.docs[p] for p in parts])
         return np.bincount(docs, weights=np.concatenate([self.weights[p] for p in parts]), minlength=n_docs)
 
+    def capped_sums(self, keys: np.ndarray, caps: np.ndarray, n_docs: int, common: int | None = None) -> np.ndarray:
+        """For every document, an upper bound of the sum over the distinct query keys of min(cap, its weight there).
+
+        Keys in more than `common` documents count their cap for every document without reading their
+        lists (the sum can only grow, so it stays an upper bound); the others are summed exactly.
+        """
+        pos = np.searchsorted(self.keys, keys)
+        ok = pos < len(self.keys)
+        ok[ok] = self.keys[pos[ok]] == keys[ok]
+        slots, caps = pos[ok], caps[ok]
+        if len(slots) == 0 or self.weights is None:
+            return np.zeros(n_docs, dtype=np.int64)
+        starts, ends = self.offsets[slots], self.offsets[slots + 1]
+        frequent = (ends - starts > common) if common is not None else np.zeros(len(slots), dtype=bool)
+        base = int(caps[frequent].sum())
+        starts, ends, caps = starts[~frequent], ends[~frequent], caps[~frequent]
+        if len(starts) == 0:
+            return np.full(n_docs, base, dtype=np.int64)
+        index = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+        capped = np.minimum(self.weights[index], np.repeat(caps, ends - starts))
+        return np.bincount(self.docs[index], weights=capped, minlength=n_docs) + base
+
 
 def codepoints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """All characters of all texts as one code-point array, with the text index of each character."""

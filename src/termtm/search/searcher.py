@@ -117,6 +117,10 @@ class Searcher:
         """A searcher over every stored segment; semantic search reads the index in index_dir."""
         return cls([r.segment for r in store.records()], index_dir=index_dir, embedder=embedder, user_words=user_words)
 
+    def position(self, tuid: str) -> int | None:
+        """A segment's index in memory order (None when it is not in this memory)."""
+        return self._doc_of.get(tuid)
+
     @cached_property
     def text(self) -> MemoryText:
         """The folded memory and its lexical indexes (built on first use)."""

@@ -81,7 +81,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             beside_store(app.config["DATABASE_URL"], ".secret", settings.root / "var" / "termtm.secret")
         )
 
-    from termtm.web import admin, api, apidocs, auth, edit, guard, qa, services, tmserver, ui
+    from termtm.web import admin, api, apidocs, auth, edit, guard, incoming, qa, services, tmserver, ui
 
     app.register_blueprint(guard.bp)
     app.register_blueprint(auth.bp)
@@ -92,6 +92,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(apidocs.bp)
     app.register_blueprint(qa.bp)
     app.register_blueprint(tmserver.bp)
+    app.register_blueprint(incoming.bp)
+    app.register_blueprint(incoming.api, url_prefix="/api/v1")
     app.before_request(services.refresh)  # after the guards: a refused request costs no index work
 
     @app.context_processor

@@ -80,17 +80,35 @@ def _guard():
     """Refuse a change without the session's CSRF token, and an anonymous read when reading needs sign-in."""
     if request.routing_exception is not None:
         return None  # no such page, or not for this method: the 404 or 405 says so
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
+    unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
+    if unsafe and request.path.startswith("/api/") and not _basic_api_request() and not session.get("user"):
+        return sign_in_please()  # an anonymous API client gets 401, not a CSRF error it cannot act on
+    if unsafe and not _basic_api_request():
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
         if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
             abort(400, "the form has expired or did not come from this site: reload the page and try again")
     if current_app.config["ANONYMOUS_READ"] or request.endpoint in _OPEN or current_user():
         return None
     if request.path.startswith("/api/"):
-        response = jsonify(error="sign in: send HTTP Basic credentials of a termtm user")
-        response.headers["WWW-Authenticate"] = 'Basic realm="termtm"'
-        return response, 401
+        return sign_in_please()
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def sign_in_please():  # -> (Response, int)
+    """401 with a Basic challenge, for an API client that did not sign in."""
+    response = jsonify(error="sign in: send HTTP Basic credentials of a termtm user")
+    response.headers["WWW-Authenticate"] = 'Basic realm="termtm"'
+    return response, 401
+
+
+def _basic_api_request() -> bool:
+    """An API request that signs in with HTTP Basic: no cookie is involved, so no CSRF token is needed.
+
+    A browser sends an Authorization header to another site only after a CORS preflight, which termtm
+    never grants, so a forged cross-site form cannot carry one.
+    """
+    creds = request.authorization
+    return request.path.startswith("/api/") and creds is not None and creds.type == "basic"
 
 
 def require(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -1,9 +1,10 @@
 """Request limits for the whole app, and JSON errors for API clients.
 
-No page or endpoint takes an upload: lookups are GET, and the sign-in and
-edit forms post a few fields (each at most 2,000 characters). A request that
-announces a body larger than MAX_CONTENT_LENGTH (1 MB unless configured) is
-refused with 413 before routing, and one whose query string is longer than
+Lookups are GET, and the sign-in and edit forms post a few fields (each at
+most 2,000 characters). A request that announces a body larger than
+MAX_CONTENT_LENGTH (1 MB unless configured) is refused with 413 before
+routing, except on the endpoints in UPLOADS (incoming documents and
+translated files), which take up to MAX_UPLOAD (20 MB unless configured); and one whose query string is longer than
 MAX_QUERY_STRING with 414. Under /api/ and /tmserver/ errors are
 JSON ({"error": …}); elsewhere they are Werkzeug's escaped HTML pages.
 """
@@ -19,7 +20,13 @@ if TYPE_CHECKING:
     from flask.blueprints import BlueprintSetupState
 
 MAX_BODY = 1024 * 1024
-"""Default MAX_CONTENT_LENGTH: no endpoint takes an upload, so a megabyte is generous."""
+"""Default MAX_CONTENT_LENGTH: only the UPLOADS endpoints take files, so a megabyte is generous for the rest."""
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+"""Default MAX_UPLOAD: a long DOCX or a TMX of a hundred thousand units."""
+
+UPLOADS: set[str] = set()
+"""Endpoints that take an uploaded file (MAX_UPLOAD applies to them); blueprints add theirs when registered."""
 
 MAX_QUERY_STRING = 16 * 1024
 """Longest query string: a 500-character Chinese query is 4.5 KB once percent-encoded."""
@@ -34,15 +41,20 @@ def _defaults(state: BlueprintSetupState) -> None:
     """Give MAX_CONTENT_LENGTH a value unless the app (or TERMTM_MAX_CONTENT_LENGTH) set one."""
     if state.app.config.get("MAX_CONTENT_LENGTH") is None:
         state.app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    state.app.config.setdefault("MAX_UPLOAD", MAX_UPLOAD_BYTES)
 
 
 @bp.before_app_request
 def limit_request() -> None:
     """Refuse an oversize body (413) or query string (414) before any view runs."""
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    upload = request.endpoint in UPLOADS
+    limit = current_app.config["MAX_UPLOAD" if upload else "MAX_CONTENT_LENGTH"]
+    if upload:
+        request.max_content_length = limit  # the form parser's own limit, for this request only
     if request.content_length is not None and request.content_length > limit:
         size = request.content_length
-        abort(413, f"the request body is {size:,} bytes; the limit is {limit:,}: termtm takes no uploads")
+        why = "split the file, or raise MAX_UPLOAD" if upload else "termtm takes no uploads here (/incoming does)"
+        abort(413, f"the request body is {size:,} bytes; the limit is {limit:,}: {why}")
     if len(request.query_string) > MAX_QUERY_STRING:
         abort(414, f"the query string is {len(request.query_string):,} bytes; the limit is {MAX_QUERY_STRING:,}")
 

@@ -11,6 +11,31 @@ _ERR = {
     "description": "bad parameters",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
+_BANDS = ("context", "100", "95-99", "85-94", "75-84", "50-74", "new", "repetitions")
+_401 = {
+    "description": "not signed in: send HTTP Basic credentials",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+_413 = {
+    "description": "the upload is larger than MAX_UPLOAD",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+_415 = {
+    "description": "a file of a kind termtm does not read",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+
+def _upload(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A multipart/form-data body with the file (and any extra form fields)."""
+    props = {"file": {"type": "string", "contentMediaType": "application/octet-stream"}, **(extra or {})}
+    schema = {"type": "object", "required": ["file"], "properties": props}
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+
+
+_UPLOAD_ERRORS = {"400": _ERR, "401": _401, "413": _413, "415": _415}
+_SIGNED_IN = [{"basic": []}]
+
 _404 = {"description": "not found", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
@@ -123,6 +148,53 @@ SCHEMAS: dict[str, Any] = {
             "status": {"type": "string"},
         },
     },
+    "Band": {
+        "type": "object",
+        "required": ["segments", "size"],
+        "properties": {"segments": {"type": "integer"}, "size": {"type": "integer"}},
+    },
+    "Analysis": {
+        "type": "object",
+        "required": ["segments", "size_unit", "bands", "total"],
+        "properties": {
+            "segments": {"type": "integer"},
+            "size_unit": {"type": "string", "enum": ["chars", "words"]},
+            "bands": {
+                "type": "object",
+                "required": list(_BANDS),
+                "properties": {b: {"$ref": "#/components/schemas/Band"} for b in _BANDS},
+            },
+            "total": {"$ref": "#/components/schemas/Band"},
+            "weighted": {
+                "type": "object",
+                "properties": {
+                    "weights": {"type": "object", "additionalProperties": {"type": "number"}},
+                    "size": {"type": "number"},
+                },
+            },
+        },
+    },
+    "Finding": {
+        "type": "object",
+        "required": ["check", "severity", "tuids", "zh", "en", "message", "suggestion"],
+        "properties": {
+            "check": {"type": "string"},
+            "severity": {"type": "string", "enum": ["info", "warning", "error"]},
+            "tuids": {"type": "array", "items": {"type": "string"}},
+            "zh": {"type": "string"},
+            "en": {"type": "string"},
+            "message": {"type": "string"},
+            "suggestion": {"type": "string"},
+        },
+    },
+    "CheckReport": {
+        "type": "object",
+        "required": ["findings", "counts"],
+        "properties": {
+            "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+            "counts": {"type": "object"},
+        },
+    },
     "Health": {
         "type": "object",
         "required": ["status", "segments"],
@@ -179,6 +251,39 @@ def spec() -> dict[str, Any]:
                     "responses": {"200": _list_of("Neighbour", "neighbours"), "400": _ERR, "503": _ERR},
                 }
             },
+            "/analyze": {
+                "post": {
+                    "summary": "Bands of matches of an uploaded document (as `termtm analyze --json`)",
+                    "security": _SIGNED_IN,
+                    "requestBody": _upload(
+                        {"weights": {"type": "string", "description": "price grid: context=0,100=0.1,…"}}
+                    ),
+                    "responses": {"200": _one("Analysis", "the analysis"), **_UPLOAD_ERRORS},
+                }
+            },
+            "/pretranslate": {
+                "post": {
+                    "summary": "XLIFF 1.2 of an uploaded document with the memory's matches and term notes",
+                    "security": _SIGNED_IN,
+                    "parameters": [{**_MIN, "schema": {**_MIN["schema"], "default": 75}}],
+                    "requestBody": _upload(),
+                    "responses": {
+                        "200": {
+                            "description": "the XLIFF file",
+                            "content": {"application/x-xliff+xml": {"schema": {"type": "string"}}},
+                        },
+                        **_UPLOAD_ERRORS,
+                    },
+                }
+            },
+            "/check": {
+                "post": {
+                    "summary": "Editorial checks of an uploaded TMX, XLIFF, PO or CSV (as `termtm check` JSON)",
+                    "security": _SIGNED_IN,
+                    "requestBody": _upload(),
+                    "responses": {"200": _one("CheckReport", "findings and counts"), **_UPLOAD_ERRORS},
+                }
+            },
             "/segments/{tuid}": {
                 "get": {
                     "summary": "One memory segment",
@@ -187,5 +292,5 @@ def spec() -> dict[str, Any]:
                 }
             },
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": SCHEMAS, "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}}},
     }
