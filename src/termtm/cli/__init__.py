@@ -11,7 +11,7 @@ import re
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from termtm.errors import TermTMError
 
@@ -686,16 +686,39 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Escaping:
+    """A text stream that shows control characters as \\uXXXX (safetext.escape_controls) before writing them.
+
+    Whatever a command prints (a hostile file's ids in `termtm check`, a stored text in `termtm search`) then
+    cannot retitle, clear or reorder the user's terminal. Bytes written to `.buffer` (align's TMX) pass as they are.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from termtm.safetext import escape_controls
+
+        return self._stream.write(escape_controls(text))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run a subcommand and turn project errors into messages and exit code 2."""
+    from termtm.safetext import escape_controls
+
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    stdout, sys.stdout = sys.stdout, _Escaping(sys.stdout)  # type: ignore[assignment]
     try:
         return int(args.func(args) or 0)
     except TermTMError as err:
-        print(f"termtm: error: {err}", file=sys.stderr)
+        print(f"termtm: error: {escape_controls(str(err))}", file=sys.stderr)
         return 2
     finally:
+        sys.stdout = stdout
         if getattr(args, "store", None) is not None:
             args.store.engine.dispose()
 

@@ -16,6 +16,7 @@ from termtm.corpus.script import has_han
 from termtm.errors import ParseError
 from termtm.formats.cells import neutralise, restore
 from termtm.formats.inputs import MAX_SEGMENT_CHARS, MAX_TERM_CHARS, Problems, csv_rows, decode_text, quoted, row_shape
+from termtm.safetext import NAME
 from termtm.terms.model import LANGS, TERM_TYPES, Concept, Term, TermBase, TermStatus
 from termtm.terms.pinyin import to_pinyin
 
@@ -94,6 +95,9 @@ def _row_ok(row: dict[str, str], where: str, problems: Problems) -> bool:
     if lang not in LANGS:
         problems.add(where, f"lang is {quoted(lang)}, not zh or en")
     problems.check(where, "the term", row["term"], MAX_TERM_CHARS)
+    if row["concept"].strip():
+        cid = row["concept"].strip()
+        problems.check(where, f"concept id {quoted(cid)}", cid, kind=NAME)
     if (row.get("status") or "preferred") not in {s.value for s in TermStatus}:
         problems.add(where, f"status {quoted(row['status'])} is not preferred, admitted or deprecated")
     for column in _TEXT_COLUMNS:

@@ -16,6 +16,8 @@ from sqlalchemy import Connection, select
 
 from termtm.errors import TermTMError
 from termtm.model import Status
+from termtm.safetext import TEXT, check_field
+from termtm.store.checks import check_concept, check_user_name
 from termtm.store.repository import SegmentRecord, Store, _insert_concept, _segment, bump_version
 from termtm.store.schema import audit, concepts, segments, term_contexts, terms
 from termtm.terms.model import Concept, TermStatus
@@ -54,6 +56,8 @@ def edit_segment(
     """Set a segment's English and status as `user`; `seen` is the changedate the editor's form showed."""
     if not en.strip():
         raise TermTMError("the translation is empty: type the English or leave the segment as it is")
+    check_field("the English", en, TEXT)
+    check_user_name(user)
     with store.engine.begin() as conn:
         row = conn.execute(select(segments).where(segments.c.tuid == tuid).with_for_update()).first()
         if row is None:
@@ -84,6 +88,7 @@ def save_concept(
     `new` refuses an id already taken; otherwise the concept must exist and `seen` is the changedate the
     editor's form showed (the empty string for a concept nobody has edited yet).
     """
+    check_user_name(user)
     with store.engine.begin() as conn:
         row = conn.execute(select(concepts).where(concepts.c.id == concept.id).with_for_update()).first()
         if new and row is not None:
@@ -97,6 +102,7 @@ def save_concept(
                 "reload and redo"
             )
         _check_terms(concept)  # after the conflict: an editor on a stale form learns that first
+        check_concept(concept)
         stored = Concept(
             concept.id,
             concept.subject,

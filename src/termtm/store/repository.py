@@ -13,6 +13,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, select, t
 from termtm.errors import TermTMError
 from termtm.faults import checkpoint
 from termtm.model import ParaKind, Provenance, Segment, Status
+from termtm.safetext import NAME, check_field
+from termtm.store.checks import check_concept, check_segment
 from termtm.store.schema import concepts, counters, segments, term_contexts, terms
 from termtm.terms.model import Concept, Term, TermBase, TermStatus
 
@@ -97,8 +99,11 @@ class Store:
         Unchanged segments keep their dates; changed ones get `when` as changedate; a segment an editor
         changed keeps the editor's translation and status (only its position follows the source), so
         that a rebuild never undoes an edit. Returns (added, changed, removed) so that a rebuild can say
-        what it did.
+        what it did. Every segment is checked (store.checks) before anything is written.
         """
+        check_field("the document name", document, NAME)
+        for seg in segs:
+            check_segment(seg)
         with self.engine.begin() as conn:
             old = {r.tuid: r for r in conn.execute(select(segments).where(segments.c.document == document))}
             added = changed = 0
@@ -188,7 +193,11 @@ class Store:
 
         A concept id owned by another collection is refused, so that an import cannot overwrite the reviewed base.
         A concept an editor changed in the store (it has a changeid) is kept as the editor left it.
+        Every concept is checked (store.checks) before anything is written.
         """
+        check_field("the collection name", collection, NAME)
+        for c in items:
+            check_concept(c)
         with self.engine.begin() as conn:
             old = {c.id: c for c in self._load_concepts(conn, collection)}
             owners = dict(conn.execute(select(concepts.c.id, concepts.c.collection)).all())

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from termtm.errors import TermTMError
+from termtm.store.checks import check_user_name
 from termtm.store.repository import Store
 from termtm.store.schema import users
 
@@ -109,8 +110,8 @@ _DUMMY_HASH = generate_password_hash("termtm-no-such-user")
 
 
 def _check_name(name: str) -> str:
-    name = name.strip()
-    if not name or len(name) > 100 or any(ch.isspace() or not ch.isprintable() for ch in name):
+    name = check_user_name(name.strip())
+    if len(name) > 100 or any(ch.isspace() or not ch.isprintable() for ch in name):
         raise TermTMError("a user name is 1–100 printable characters without spaces")
     return name
 

@@ -1,0 +1,228 @@
+"""The findings of the outside security probe (issue 25), as a specification.
+
+Each test failed before its fix. They drive the real app (Flask's test client over a store of real bulletin
+segments and the glossary) and the real CLI; docs/bad-input.md lists the cases with what termtm answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import update
+
+from termtm.cli import main
+from termtm.errors import TermTMError
+from termtm.formats import read_memory
+from termtm.model import Lang, Segment, Status
+from termtm.store import Store, open_store
+from termtm.store.editing import edit_segment, save_concept
+from termtm.store.schema import segments
+from termtm.store.users import Role, Users
+from termtm.terms import load_glossary
+from termtm.terms.model import Concept, Term
+from termtm.web import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+T0, T1 = "20240101T000000Z", "20260101T090000Z"
+ESC, NUL, CSI, RLO = "\x1b", "\x00", "\x9b", "\u202e"
+
+
+def _bulletin(n: int) -> list[Segment]:
+    units = read_memory(
+        (ROOT / "tmx" / "bulletin-2007-12.tmx").read_bytes(), "bulletin-2007-12.tmx", src=Lang.ZH, tgt=Lang.EN
+    )
+    return [Segment(u.id, u.zh, u.en, document="bulletin-2007-12", paragraph=i) for i, u in enumerate(units[:n])]
+
+
+def _filled(url: str) -> Store:
+    store = open_store(url)
+    store.replace_document("bulletin-2007-12", _bulletin(40), T0)
+    store.replace_concepts("glossary", load_glossary(ROOT / "glossary").concepts)
+    users = Users(store)
+    users.add("reader", "reader password", Role.READER, T0)
+    users.add("editor", "editor password", Role.EDITOR, T0)
+    users.add("boss", "boss password", Role.ADMIN, T0)
+    return store
+
+
+def store_hash(url: str) -> str:
+    """A digest of every row of every table but the users' (what a refused request must leave as it was)."""
+    store = open_store(url)
+    try:
+        h = hashlib.sha256()
+        with store.engine.connect() as conn:
+            from termtm.store.schema import metadata
+
+            for table in metadata.sorted_tables:
+                for row in conn.execute(table.select().order_by(*table.primary_key.columns)):
+                    h.update(repr(tuple(row)).encode("utf-8"))
+        return h.hexdigest()
+    finally:
+        store.engine.dispose()
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path}/store.db"
+    _filled(url).engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(url: str, tmp_path: Path) -> Flask:
+    return create_app({"DATABASE_URL": url, "INDEX_DIR": str(tmp_path / "none")})
+
+
+def _token(client: FlaskClient, path: str = "/login") -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)  # type: ignore[union-attr]
+
+
+def _sign_in(client: FlaskClient, name: str, password: str | None = None) -> None:
+    data = {"name": name, "password": password or f"{name} password", "csrf_token": _token(client)}
+    r = client.post("/login", data=data)
+    assert r.status_code == 302, r.text
+
+
+def _form(client: FlaskClient, path: str) -> tuple[str, str]:
+    page = client.get(path).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    seen = re.search(r'name="seen" value="([^"]*)"', page)
+    assert token and seen, "the page has no edit form"
+    return token.group(1), seen.group(1)
+
+
+# --- 1. control characters --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [ESC, NUL, CSI, "\ufffe"], ids=["esc", "nul", "c1-csi", "non-character"])
+def test_an_edit_with_a_control_character_is_refused_and_downloads_keep_working(app, url, bad) -> None:
+    client = app.test_client()
+    _sign_in(client, "editor")
+    tuid = _bulletin(40)[9].tuid
+    token, seen = _form(client, f"/segment/{tuid}")
+    before = store_hash(url)
+    r = client.post(
+        f"/segment/{tuid}/edit",
+        data={"en": f"Evil{bad}[2J text.", "status": "approved", "seen": seen, "csrf_token": token},
+    )
+    assert re.search(r"contains the (control |non-)character U\+", client.get(r.location).text)
+    assert store_hash(url) == before
+    for kind in ("tmx", "tbx", "csv", "omegat"):
+        assert client.get(f"/download/{kind}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("id", "a/b", 'concept id "a/b" contains /'),
+        ("id", f"x{RLO}y", 'concept id "x\\u202Ey" contains the bidi control U+202E'),
+        ("id", f"x{CSI}y", 'concept id "x\\u009By" contains the control character U+009B'),
+        ("note", f"n{ESC}", "the note contains the control character U+001B at character 2"),
+        ("zh", f"受害{NUL}人", "the zh term contains the control character U+0000 at character 3"),
+    ],
+)
+def test_a_new_term_with_a_bad_id_or_text_is_refused(app, url, field, value, message) -> None:
+    client = app.test_client()
+    _sign_in(client, "editor")
+    token = _token(client, "/term/new")
+    before = store_hash(url)
+    form = {"zh": "受害人热线", "en": "victim hotline", "id": "victim-hotline", "csrf_token": token, field: value}
+    r = client.post("/term/new", data=form)
+    assert r.status_code == 400
+    assert message.replace('"', "&#34;") in r.text or message.replace('"', "&quot;") in r.text, r.text[-2000:]
+    assert store_hash(url) == before
+
+
+def test_the_store_refuses_bad_ids_and_texts_whoever_writes_them(url) -> None:
+    store = open_store(url)
+    seg = _bulletin(1)[0]
+    for bad, message in [
+        (Segment(f"x{RLO}y", seg.zh, seg.en, document="d"), "the tuid"),
+        (Segment("x", seg.zh, f"a{ESC}b", document="d"), "the English"),
+        (Segment("x", seg.zh, seg.en, document=f"d{CSI}"), "the document"),
+    ]:
+        with pytest.raises(TermTMError, match=message):
+            store.replace_document("d", [bad], T1)
+    with pytest.raises(TermTMError, match="concept id"):
+        save_concept(store, Concept("a/b", "general", (Term("en", "x"),)), user="editor", when=T1, new=True)
+    with pytest.raises(TermTMError, match="control character U\\+001B"):
+        edit_segment(store, seg.tuid, en=f"x{ESC}", status=Status.DRAFT, user="editor", when=T1, seen=T0)
+    with pytest.raises(TermTMError, match="user name"):
+        Users(store).add(f"ev{RLO}il", "a long password", Role.EDITOR, T1)
+    assert store.documents() == [("bulletin-2007-12", 40)]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        (
+            "ctx.po",
+            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+            f'msgctxt "a{ESC}]0;pwned{chr(7)}"\nmsgid "公安部"\nmsgstr "Ministry of Public Security"\n',
+            'its id "a\\u001B]0;pwned\\u0007|公安部" contains the control character U+001B',
+        ),
+        (
+            "c1.xlf",
+            '<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">'
+            '<file original="x" source-language="zh-CN" target-language="en" datatype="plaintext"><body>'
+            f'<trans-unit id="u{CSI}1"><source>公安部</source><target>Ministry</target></trans-unit>'
+            "</body></file></xliff>\n",
+            "contains the control character U+009B",
+        ),
+        (
+            "bidi.tmx",
+            '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header creationtool="t" '
+            'creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="zh-CN" '
+            f'datatype="plaintext"/><body><tu tuid="a{RLO}b"><tuv xml:lang="zh-CN"><seg>公安部</seg></tuv>'
+            '<tuv xml:lang="en"><seg>Ministry</seg></tuv></tu></body></tmx>\n',
+            "contains the bidi control U+202E",
+        ),
+        ("slash-terms.csv", "concept,lang,term\na/b,zh,公安部\na/b,en,MPS\n", 'concept id "a/b" contains /'),
+    ],
+)
+def test_imports_check_ids_too_and_the_cli_prints_no_raw_control_character(
+    url, tmp_path, capsys, name, data, message
+) -> None:
+    path = tmp_path / name
+    path.write_text(data, encoding="utf-8")
+    before = store_hash(url)
+    capsys.readouterr()
+    assert main(["--db", url, "-q", "import", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err, err
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]", err)
+    assert store_hash(url) == before
+    if not name.endswith("terms.csv"):
+        assert main(["--db", url, "-q", "check", str(path)]) == 2
+        out = capsys.readouterr()
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]", out.out + out.err)
+
+
+def test_the_cli_escapes_control_characters_in_whatever_it_prints(url, capsys) -> None:
+    # a store written before the checks existed: a control character in a segment (as the probe left one)
+    store = open_store(url)
+    tuid = _bulletin(40)[5].tuid
+    with store.engine.begin() as conn:
+        conn.execute(update(segments).where(segments.c.tuid == tuid).values(en=f"Ministry{ESC}]0;pwned{chr(7)} x"))
+    capsys.readouterr()
+    main(["--db", url, "-q", "search", "concordance", "pwned"])
+    out = capsys.readouterr().out
+    assert tuid in out and "Ministry\\u001B]0;pwned\\u0007 x" in out and ESC not in out
+
+
+def test_exports_and_builds_survive_a_control_character_already_in_the_store(url, tmp_path) -> None:
+    store = open_store(url)
+    tuid = _bulletin(40)[5].tuid
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(segments).where(segments.c.tuid == tuid).values(en=f"Bad{ESC}{NUL} text", changeid=f"x{ESC}")
+        )
+    for fmt in ("tmx", "tbx", "csv"):
+        assert main(["--db", url, "-q", "export", "--format", fmt, "-o", str(tmp_path / f"out.{fmt}")]) == 0
+    units = read_memory((tmp_path / "out.tmx").read_bytes(), "out.tmx")
+    assert [u.en for u in units if u.id == tuid] == ["Bad text"]
