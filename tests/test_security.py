@@ -6,8 +6,11 @@ segments and the glossary) and the real CLI; docs/bad-input.md lists the cases w
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -226,3 +229,62 @@ def test_exports_and_builds_survive_a_control_character_already_in_the_store(url
         assert main(["--db", url, "-q", "export", "--format", fmt, "-o", str(tmp_path / f"out.{fmt}")]) == 0
     units = read_memory((tmp_path / "out.tmx").read_bytes(), "out.tmx")
     assert [u.en for u in units if u.id == tuid] == ["Bad text"]
+
+
+# --- 2. CSV formulas ----------------------------------------------------------------------------------------------
+
+FORMULA = "ok\r=cmd|' /C calc'!A0"
+FORMULA_CELLS = [FORMULA, "a\n+b", "x\r\n-y", "＝SUM(A1)", "line\n＠cmd", 'plain, with "quotes"']
+
+
+def _formula_free(text: str) -> list[list[str]]:
+    """Rows of a CSV text, after asserting that no line of any cell starts as a formula."""
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    for row in rows:
+        for cell in row:
+            for line in re.split(r"\r\n|\r|\n", cell):
+                assert not line.startswith(("=", "+", "-", "@", "＝", "＋", "－", "＠")), (cell, rows)
+    return rows
+
+
+def test_the_csv_writer_quotes_line_breaks_and_neutralises_every_line() -> None:
+    from termtm.formats.cells import csv_text, restore
+
+    rows = _formula_free(csv_text([["a", "b"], FORMULA_CELLS]))
+    assert len(rows) == 2 and len(rows[1]) == len(FORMULA_CELLS)
+    assert rows[1][0] == "ok\r'=cmd|' /C calc'!A0" and rows[1][3] == "'＝SUM(A1)"
+    assert [restore(c) for c in rows[1]] == FORMULA_CELLS
+
+
+def test_term_csv_downloads_and_exports_are_formula_free(app, url, tmp_path, capsys) -> None:
+    store = open_store(url)
+    c = store.termbase().get("commit")
+    assert c is not None
+    save_concept(store, replace(c, note=FORMULA, definition="a\n+b"), user="editor", when=T1, seen="")
+    rows = _formula_free(app.test_client().get("/download/csv").text)
+    mine = [r for r in rows if r[0] == "commit"]
+    assert mine and all(r[3] == "ok\r'=cmd|' /C calc'!A0" and r[2] == "a\n'+b" for r in mine)
+    out = tmp_path / "terms.csv"
+    assert main(["--db", url, "-q", "export", "--format", "csv", "-o", str(out)]) == 0
+    assert _formula_free(out.read_bytes().decode("utf-8")) == rows
+    back = tmp_path / "back-terms.csv"
+    back.write_text(out.read_bytes().decode("utf-8"), encoding="utf-8", newline="")
+    assert main(["--db", url, "-q", "import", str(back)]) == 0
+    assert store.termbase().get("back-terms-commit").note == FORMULA  # type: ignore[union-attr]
+
+
+def test_the_check_report_csv_is_formula_free(tmp_path, capsys) -> None:
+    path = tmp_path / "f.tmx"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header creationtool="t" '
+        'creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="zh-CN" '
+        'datatype="plaintext"/><body><tu tuid="f1"><tuv xml:lang="zh-CN"><seg>公安部</seg></tuv>'
+        "<tuv xml:lang=\"en\"><seg>Ministry&#13;=cmd|' /C calc'!A0</seg></tuv></tu>"
+        '<tu tuid="f2"><tuv xml:lang="zh-CN"><seg>公安部</seg></tuv>'
+        '<tuv xml:lang="en"><seg>Ministry of Public Security</seg></tuv></tu></body></tmx>\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "report.csv"
+    main(["--root", str(ROOT), "-q", "check", str(path), "--format", "csv", "-o", str(out)])
+    rows = _formula_free(out.read_bytes().decode("utf-8"))
+    assert any(r[0] == "same-source" and r[4].startswith("Ministry\r'=cmd|' /C calc'!A0 | ") for r in rows), rows

@@ -8,13 +8,11 @@ formula are written with a leading apostrophe (see formats.cells).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 
 from termtm.corpus.script import has_han
 from termtm.errors import ParseError
-from termtm.formats.cells import neutralise, restore
+from termtm.formats.cells import csv_text, restore
 from termtm.formats.inputs import MAX_SEGMENT_CHARS, MAX_TERM_CHARS, Problems, csv_rows, decode_text, quoted, row_shape
 from termtm.safetext import NAME
 from termtm.terms.model import LANGS, TERM_TYPES, Concept, Term, TermBase, TermStatus
@@ -40,9 +38,7 @@ _TEXT_COLUMNS = ("concept", "subject", "definition", "concept_note", "pinyin", "
 
 def write_terms_csv(termbase: TermBase, contexts: Mapping[tuple[str, str, str], Sequence[str]]) -> bytes:
     """CSV bytes with a header row; `contexts` lists tuids, written space-separated."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
+    rows: list[list[str]] = [COLUMNS]
     for c in termbase:
         for t in c.terms:
             tuids = " ".join(contexts.get((c.id, t.lang, t.text), ()))
@@ -59,8 +55,8 @@ def write_terms_csv(termbase: TermBase, contexts: Mapping[tuple[str, str, str], 
                 t.pos,
                 t.note,
             ]
-            w.writerow([neutralise(cell) for cell in (*row, tuids)])
-    return buf.getvalue().encode("utf-8")
+            rows.append([*row, tuids])
+    return csv_text(rows).encode("utf-8")
 
 
 def read_terms_csv(data: bytes, name: str, prefix: str) -> list[Concept]:
