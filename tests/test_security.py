@@ -288,3 +288,23 @@ def test_the_check_report_csv_is_formula_free(tmp_path, capsys) -> None:
     main(["--root", str(ROOT), "-q", "check", str(path), "--format", "csv", "-o", str(out)])
     rows = _formula_free(out.read_bytes().decode("utf-8"))
     assert any(r[0] == "same-source" and r[4].startswith("Ministry\r'=cmd|' /C calc'!A0 | ") for r in rows), rows
+
+
+# --- 3. the URL pattern -------------------------------------------------------------------------------------------
+
+
+def test_urls_and_addresses_are_blanked_and_a_long_chinese_text_is_checked_in_one_pass() -> None:
+    from termtm.qa import QAContext, run_checks
+    from termtm.qa.context import URL, strip_urls
+    from termtm.qa.model import Unit
+
+    url, mail = "https://example.org/a?b=1", "li.wang+x@mps.gov.cn"
+    assert strip_urls(f"见 {url} 和") == f"见 {' ' * len(url)} 和"
+    assert strip_urls(f"联系 {mail} 或") == f"联系 {' ' * len(mail)} 或"
+    assert strip_urls("公安部2007年") == "公安部2007年"
+    # the address pattern starts only where a run of its characters starts: inside a run it fails at once
+    # (the lookbehind), instead of scanning the rest of the run from every position (quadratic)
+    assert URL.match("公安部abc@x.cn", 1) is None and URL.match("公安部abc@x.cn", 0) is not None
+    units = [Unit("long", "公安部" * 60_000, "Ministry of Public Security")]  # 180,000 characters, one pass
+    assert strip_urls(units[0].zh) == units[0].zh
+    assert [f.check for f in run_checks(units, QAContext(load_glossary(ROOT / "glossary")))]
