@@ -81,6 +81,13 @@ def app(url: str, tmp_path: Path) -> Flask:
     return create_app({"DATABASE_URL": url, "INDEX_DIR": str(tmp_path / "none")})
 
 
+def _client(app: Flask, address: str) -> FlaskClient:
+    """A test client whose requests come from `address`."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
 def _token(client: FlaskClient, path: str = "/login") -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)  # type: ignore[union-attr]
 
@@ -308,3 +315,41 @@ def test_urls_and_addresses_are_blanked_and_a_long_chinese_text_is_checked_in_on
     units = [Unit("long", "公安部" * 60_000, "Ministry of Public Security")]  # 180,000 characters, one pass
     assert strip_urls(units[0].zh) == units[0].zh
     assert [f.check for f in run_checks(units, QAContext(load_glossary(ROOT / "glossary")))]
+
+
+# --- 4. lockout abuse ---------------------------------------------------------------------------------------------
+
+
+def test_wrong_passwords_slow_down_one_address_and_name_but_never_lock_the_owner_out(app, monkeypatch, caplog) -> None:
+    from termtm.web import auth
+
+    clock = [1000.0]
+    monkeypatch.setattr(auth, "_clock", lambda: clock[0])
+    attacker = _client(app, "203.0.113.9")
+    owner = _client(app, "198.51.100.7")
+    token = _token(attacker)
+    with caplog.at_level("WARNING", logger="termtm.auth"):
+        for _ in range(5):
+            r = attacker.post("/login", data={"name": "editor", "password": "a guess", "csrf_token": token})
+            assert r.status_code == 401
+    assert caplog.text.count("failed sign-in for 'editor' from 203.0.113.9") == 5
+    # the attacker's address is slowed down …
+    right = {"name": "editor", "password": "editor password", "csrf_token": token}
+    r = attacker.post("/login", data=right)
+    assert r.status_code == 429 and "try again in 1 second" in r.text
+    # … but the owner, from another address, signs in at once
+    r = owner.post("/login", data={**right, "csrf_token": _token(owner)})
+    assert r.status_code == 302
+    # and even from the attacker's address the right password works once the short delay is over
+    clock[0] += 1.5
+    assert attacker.post("/login", data=right).status_code == 302
+    # the delay doubles with each further failure, up to a minute
+    fresh = _client(app, "203.0.113.10")
+    token = _token(fresh)
+    waits = []
+    for _ in range(12):
+        fresh.post("/login", data={"name": "reader", "password": "a guess", "csrf_token": token})
+        r = fresh.post("/login", data={"name": "reader", "password": "a guess", "csrf_token": token})
+        waits.append(int(m.group(1)) if (m := re.search(r"try again in (\d+) second", r.text)) else 0)
+        clock[0] += 61
+    assert waits == [0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60, 60]

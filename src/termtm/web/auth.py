@@ -9,6 +9,8 @@ Every form that changes something carries a per-session CSRF token, checked befo
 from __future__ import annotations
 
 import hmac
+import logging
+import math
 import secrets
 import threading
 import time
@@ -60,11 +62,11 @@ def _basic_user() -> User | None:
     if not request.path.startswith("/api/") or creds is None or creds.type != "basic":
         return None
     name = (creds.username or "")[:100]
-    if _locked_out(name):
+    if _throttle(name):
         return None
     user = Users(services.store()).verify(name, creds.password or "")
     if user is None:
-        _locked_out(name, failed=True)
+        _throttle(name, failed=True)
     return user
 
 
@@ -112,25 +114,51 @@ def require(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return decorate
 
 
-MAX_FAILURES, FAILURE_WINDOW = 5, 300.0
-"""Five wrong passwords for one name within five minutes lock that name out for the rest of the window."""
+FREE_FAILURES = 5
+"""Wrong passwords from one address for one name before each further try has to wait."""
+MAX_DELAY = 60.0
+"""The wait doubles with each further wrong password (1 s, 2 s, 4 s, …) up to a minute."""
+FORGET_AFTER = 900.0
+"""Failures older than a quarter of an hour are forgotten."""
 _failures_lock = threading.Lock()
+log = logging.getLogger("termtm.auth")
 
 
-def _locked_out(name: str, failed: bool = False) -> float:
-    """Seconds until `name` may try again (0 if it may now); `failed` records one more wrong password.
+def _clock() -> float:
+    return time.monotonic()
 
-    Kept per process: with N processes an attacker gets at most N×5 guesses per window, still too few for
-    a password of the required length.
+
+def _throttle(name: str, failed: bool = False) -> float:
+    """Seconds until this client address may try `name` again (0 if it may now); `failed` records a wrong password.
+
+    Kept per (address, name) together, so that wrong passwords sent from one address never keep the owner of
+    the name out from another, and an address guessing several names is slowed down on each. It slows down
+    rather than locks out: once the wait is over, the right password signs in. Per process: with N processes
+    an address gets N times the tries, still far too few for a password of the required length.
     """
-    now = time.monotonic()
+    key = (request.remote_addr or "", name)
+    now = _clock()
     with _failures_lock:
-        failures = current_app.extensions.setdefault("termtm.login_failures", {})
-        recent = [t for t in failures.get(name, []) if now - t < FAILURE_WINDOW]
+        table: dict[tuple[str, str], tuple[int, float]] = current_app.extensions.setdefault("termtm.login_failures", {})
+        count, last = table.get(key, (0, now))
+        if now - last > FORGET_AFTER:
+            count = 0
         if failed:
-            recent.append(now)
-        failures[name] = recent
-        return FAILURE_WINDOW - (now - recent[0]) if len(recent) >= MAX_FAILURES else 0.0
+            count, last = count + 1, now
+            table[key] = (count, last)
+            if len(table) > 10_000:  # an attacker cycling names or addresses cannot grow it without end
+                for old in [k for k, (_, t) in table.items() if now - t > FORGET_AFTER]:
+                    del table[old]
+            log.warning("failed sign-in for %s from %s (%d)", ascii(name), key[0], count)
+        if count < FREE_FAILURES:
+            return 0.0
+        return max(0.0, last + min(MAX_DELAY, 2.0 ** (count - FREE_FAILURES)) - now)
+
+
+def _forget(name: str) -> None:
+    """A successful sign-in clears the address's failures for the name."""
+    with _failures_lock:
+        current_app.extensions.get("termtm.login_failures", {}).pop((request.remote_addr or "", name), None)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -139,13 +167,18 @@ def login():
     error = None
     if request.method == "POST":
         name = request.form.get("name", "")[:100]
-        if wait := _locked_out(name):
-            error = f"Too many wrong passwords for {name}: try again in {int(wait) // 60 + 1} minutes."
+        if wait := _throttle(name):
+            seconds = math.ceil(wait)
+            error = (
+                f"Too many wrong passwords for {name} from your address: "
+                f"try again in {seconds} second{'s' if seconds != 1 else ''}."
+            )
             return render_template("login.html", error=error, next=request.form.get("next", "")), 429
         user = Users(services.store()).verify(name, request.form.get("password", ""))
         if user is None:
-            _locked_out(name, failed=True)
+            _throttle(name, failed=True)
         else:
+            _forget(name)
             session.clear()  # a fresh session (and CSRF token) on sign-in: no session fixation
             session["user"] = user.name
             flash(f"Signed in as {user.name} ({user.role.value}).")
