@@ -353,3 +353,71 @@ def test_wrong_passwords_slow_down_one_address_and_name_but_never_lock_the_owner
         waits.append(int(m.group(1)) if (m := re.search(r"try again in (\d+) second", r.text)) else 0)
         clock[0] += 61
     assert waits == [0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60, 60]
+
+
+# --- 5. sessions --------------------------------------------------------------------------------------------------
+
+
+def _edits(app: Flask, cookie: str) -> bool:
+    """Does a browser holding this session cookie get the segment edit form (is it signed in as an editor)?"""
+    client = app.test_client()
+    client.set_cookie("session", cookie)
+    return 'name="seen"' in client.get(f"/segment/{_bulletin(40)[9].tuid}").text
+
+
+def _cookie_of(app: Flask, name: str) -> str:
+    client = app.test_client()
+    _sign_in(client, name)
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def test_logout_ends_the_session_for_a_saved_cookie_too(app) -> None:
+    client = app.test_client()
+    _sign_in(client, "editor")
+    saved = client.get_cookie("session").value  # type: ignore[union-attr]
+    assert _edits(app, saved)
+    client.post("/logout", data={"csrf_token": _token(client, "/")})
+    assert not _edits(app, saved)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [["user", "passwd", "editor"], ["user", "role", "editor", "--role", "reader"], ["user", "role", "editor"]],
+    ids=["passwd", "role", "role-refused"],
+)
+def test_a_password_or_role_change_ends_the_users_sessions(app, url, monkeypatch, capsys, change) -> None:
+    saved = _cookie_of(app, "editor")
+    monkeypatch.setenv("TERMTM_PASSWORD", "a new password")
+    code = main(["--db", url, "-q", *change])
+    assert _edits(app, saved) is (code != 0)  # a refused change (no --role) leaves the session alone
+
+
+def test_a_removed_and_recreated_user_does_not_inherit_old_cookies(app, url, monkeypatch) -> None:
+    saved = _cookie_of(app, "editor")
+    monkeypatch.setenv("TERMTM_PASSWORD", "an admin password")
+    assert main(["--db", url, "-q", "user", "remove", "editor"]) == 0
+    assert main(["--db", url, "-q", "user", "add", "editor", "--role", "admin"]) == 0
+    client = app.test_client()
+    client.set_cookie("session", saved)
+    r = client.get("/admin/users")
+    assert r.status_code == 302 and "/login" in r.location
+
+
+def test_a_session_ends_after_a_working_day_without_use(url, tmp_path, monkeypatch) -> None:
+    from termtm.web import auth
+
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(auth, "_wallclock", lambda: now[0])
+    app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(tmp_path / "none")})
+    assert app.config["SESSION_IDLE_HOURS"] == 8
+    saved = _cookie_of(app, "editor")
+    now[0] += 7 * 3600
+    assert _edits(app, saved)  # used within the day: still signed in (and the use counts)
+    now[0] += 8 * 3600 + 60
+    assert not _edits(app, saved)
+    short = create_app({"DATABASE_URL": url, "INDEX_DIR": str(tmp_path / "none"), "SESSION_IDLE_HOURS": 0.5})
+    saved = _cookie_of(short, "editor")
+    now[0] += 1800 + 1
+    assert not _edits(short, saved)

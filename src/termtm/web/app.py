@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +58,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         ANONYMOUS_READ=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
+        SESSION_IDLE_HOURS=8,
     )
     app.config.update(load_config(Path.cwd()))
     app.config.from_prefixed_env("TERMTM")
     app.config.update(overrides or {})
     app.json.ensure_ascii = False  # Chinese stays readable in API responses
+    # a session ends after SESSION_IDLE_HOURS without use (auth checks it too: a copied cookie has no expiry)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(app.config["SESSION_IDLE_HOURS"]))
     store = open_store(app.config["DATABASE_URL"])
     app.extensions["termtm.store"] = store
     if not app.config.get("SECRET_KEY"):

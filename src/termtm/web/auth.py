@@ -49,11 +49,28 @@ def current_user() -> User | None:
     return g.user
 
 
+def _wallclock() -> float:
+    return time.time()
+
+
 def _session_user() -> User | None:
+    """The user a session cookie names, if the cookie is still good.
+
+    It is not when the account was removed, when its session version changed since the cookie was issued
+    (signed out, new password, new role, removed and created again), or when it was not used for
+    SESSION_IDLE_HOURS (a working day by default). A good cookie's last use is renewed at most once a minute.
+    """
     name = session.get("user")
-    user = Users(services.store()).get(name) if name else None
-    if name and user is None:
-        session.clear()  # the account was removed: the cookie signs in no one
+    if not name:
+        return None
+    user = Users(services.store()).get(name)
+    now = _wallclock()
+    idle = float(current_app.config["SESSION_IDLE_HOURS"]) * 3600
+    if user is None or session.get("sv") != user.session_version or now - float(session.get("seen", 0)) > idle:
+        session.clear()  # the cookie signs in no one
+        return None
+    if now - float(session["seen"]) > 60:
+        session["seen"] = now
     return user
 
 
@@ -180,7 +197,8 @@ def login():
         else:
             _forget(name)
             session.clear()  # a fresh session (and CSRF token) on sign-in: no session fixation
-            session["user"] = user.name
+            session.permanent = True  # the browser keeps it for SESSION_IDLE_HOURS, not past closing only
+            session.update(user=user.name, sv=user.session_version, seen=_wallclock())
             flash(f"Signed in as {user.name} ({user.role.value}).")
             return redirect(_safe_next(request.form.get("next", "")))
         error = "Wrong name or password."
@@ -189,7 +207,13 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out (a POST with the CSRF token, so that another site cannot sign a user out)."""
+    """Sign out (a POST with the CSRF token, so that another site cannot sign a user out).
+
+    Every session of the user ends, so that a copy of the cookie (saved, stolen, on another device) no longer works.
+    """
+    user = current_user()
+    if user is not None:
+        Users(services.store()).end_sessions(user.name)
     session.clear()
     flash("Signed out.")
     return redirect(url_for("ui.lookup"))
