@@ -421,3 +421,119 @@ def test_a_session_ends_after_a_working_day_without_use(url, tmp_path, monkeypat
     saved = _cookie_of(short, "editor")
     now[0] += 1800 + 1
     assert not _edits(short, saved)
+
+
+# --- 6. the low items ---------------------------------------------------------------------------------------------
+
+
+def test_an_edit_without_the_seen_field_is_refused(app, url) -> None:
+    client = app.test_client()
+    _sign_in(client, "editor")
+    tuid = _bulletin(40)[9].tuid
+    token, _ = _form(client, f"/segment/{tuid}")
+    before = store_hash(url)
+    r = client.post(f"/segment/{tuid}/edit", data={"en": "Overwritten.", "status": "approved", "csrf_token": token})
+    assert r.status_code == 400 and "the form lacks seen" in r.text
+    r = client.post("/term/commit/edit", data={"note": "Overwritten.", "csrf_token": token})
+    assert r.status_code == 400 and "the form lacks seen" in r.text
+    assert store_hash(url) == before
+
+
+def test_an_edit_that_meets_a_lock_gets_the_changed_by_refusal_not_a_500(app, url) -> None:
+    import sqlite3
+
+    client = app.test_client()
+    _sign_in(client, "editor")
+    tuid = _bulletin(40)[9].tuid
+    token, seen = _form(client, f"/segment/{tuid}")
+    other = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0.1, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another editor's transaction holds the write lock
+    other.execute("UPDATE segments SET en = 'Theirs.', changeid = 'li', changedate = ? WHERE tuid = ?", (T1, tuid))
+    try:
+        r = client.post(
+            f"/segment/{tuid}/edit", data={"en": "Mine.", "status": "draft", "seen": seen, "csrf_token": token}
+        )
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    assert r.status_code == 302
+    assert f"segment {tuid} was changed by another editor" in client.get(r.location).text
+    assert open_store(url).get(tuid).en == "Theirs."  # type: ignore[union-attr]
+
+
+def test_parallel_downloads_each_get_their_own_file(app) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fetch(kind: str) -> tuple[int, int]:
+        r = app.test_client().get(f"/download/{kind}")
+        return r.status_code, r.data.count(b"<tu ") + r.data.count(b"<conceptEntry")
+
+    with ThreadPoolExecutor(16) as pool:
+        got = list(pool.map(fetch, ["tmx", "tbx"] * 24))
+    assert set(got[0::2]) == {(200, 40)} and len(set(got[1::2])) == 1 and got[1][0] == 200
+
+
+def test_a_term_import_killed_before_its_contexts_leaves_nothing(url, tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "killed-terms.csv"
+    path.write_text("concept,lang,term\nk1,zh,公安部\nk1,en,Ministry of Public Security\n", encoding="utf-8")
+    before = store_hash(url)
+    cmd = [sys.executable, "-m", "termtm.cli", "-q", "--db", url, "import", str(path)]
+    killed = subprocess.run(cmd, env={**os.environ, "TERMTM_KILL_AT": "terms.contexts"}, capture_output=True)
+    assert killed.returncode == -9
+    assert store_hash(url) == before
+    again = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "TERMTM_KILL_AT": ""})
+    assert again.returncode == 0 and "imported 1 concepts into term collection 'killed-terms'" in again.stdout
+    assert open_store(url).contexts("killed-terms-k1")  # the concept and its contexts, together
+
+
+def test_an_import_whose_ids_collide_with_another_document_is_refused(url, tmp_path, capsys) -> None:
+    seg = _bulletin(1)[0]
+    _, article, rest = seg.tuid.split(":", 2)
+    path = tmp_path / "collide.tmx"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header creationtool="t" '
+        'creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="zh-CN" '
+        f'datatype="plaintext"/><body><tu tuid="{rest}"><tuv xml:lang="zh-CN"><seg>公安部</seg></tuv>'
+        '<tuv xml:lang="en"><seg>Ministry</seg></tuv></tu></body></tmx>\n',
+        encoding="utf-8",
+    )
+    before = store_hash(url)
+    capsys.readouterr()
+    assert main(["--db", url, "-q", "import", str(path), "--document", f"bulletin-2007-12:{article}"]) == 2
+    err = capsys.readouterr().err
+    assert f"the tuid {seg.tuid} is already in document 'bulletin-2007-12'" in err and "Traceback" not in err
+    assert store_hash(url) == before
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400", "x"])
+def test_tmserver_clamps_any_max_candidates(app, value) -> None:
+    r = app.test_client().get(f"/tmserver/zh/en/unit/公安部?max_candidates={value}")
+    assert r.status_code == 200 and isinstance(r.json, list)
+
+
+def test_a_next_with_line_breaks_goes_home_after_sign_in(app) -> None:
+    client = app.test_client()
+    data = {"name": "reader", "password": "reader password", "csrf_token": _token(client), "next": "/\r\nX: 1"}
+    r = client.post("/login", data=data)
+    assert r.status_code == 302 and r.location == "/" and "X" not in r.headers
+
+
+def test_redirects_stay_relative_and_hosts_can_be_restricted(app, url, tmp_path) -> None:
+    r = app.test_client().get("/static//termtm.css", headers={"Host": "evil.example"})
+    assert r.status_code in (301, 308) and r.headers["Location"].startswith("/static/termtm.css")
+    strict = create_app({"DATABASE_URL": url, "INDEX_DIR": str(tmp_path / "none"), "TRUSTED_HOSTS": ["tm.example"]})
+    assert strict.test_client().get("/", headers={"Host": "evil.example"}).status_code == 400
+    assert strict.test_client().get("/", headers={"Host": "tm.example"}).status_code == 200
+
+
+def test_tmserver_accepts_http_basic_when_reading_needs_sign_in(url, tmp_path) -> None:
+    app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(tmp_path / "none"), "ANONYMOUS_READ": False})
+    client = app.test_client()
+    r = client.get("/tmserver/zh/en/unit/公安部")
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Basic") and "error" in r.json
+    r = client.get("/tmserver/zh/en/unit/公安部", auth=("reader", "reader password"))
+    assert r.status_code == 200 and isinstance(r.json, list)

@@ -19,6 +19,7 @@ KEYS: dict[str, type | tuple[type, ...]] = {
     "secret_key": str,  # signs session cookies: the same on every process and host serving one store
     "anonymous_read": bool,  # lookups without signing in (default true)
     "session_cookie_secure": bool,  # send the session cookie over HTTPS only (set behind TLS)
+    "trusted_hosts": list,  # host names the app answers (Host header); others get 400 (default: any)
     "session_idle_hours": (int, float),  # a session ends after this long without use (default 8: a working day)
     "max_query": int,  # longest query, in characters
     "max_k": int,  # most results a request may ask for

@@ -112,9 +112,9 @@ def _is_term_file(path: Path, data: bytes) -> bool:
 
 def import_terms(args: argparse.Namespace, path: Path, data: bytes) -> int:
     """Import a TBX or term CSV as its own collection of concepts, all or nothing."""
-    from termtm.build import refresh_contexts
     from termtm.formats.tbx import TermFile, read_tbx_file
     from termtm.formats.termcsv import read_terms_csv
+    from termtm.terms.attest import find_contexts
 
     name = args.document or path.stem
     prefix = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "imported"
@@ -127,8 +127,9 @@ def import_terms(args: argparse.Namespace, path: Path, data: bytes) -> int:
     store = _store(args)
     if name in dict(store.collections()) and not args.replace:
         raise TermTMError(f"term collection {name!r} is already in the store: pass --replace or --document NAME")
-    added, changed, removed = store.replace_concepts(name, concepts)
-    refresh_contexts(store)
+    segs = [(r.segment.tuid, r.segment.zh, r.segment.en) for r in store.records()]
+    # the concepts and their contexts in one transaction: a crash leaves both or neither
+    added, changed, removed = store.replace_concepts(name, concepts, contexts=lambda tb: find_contexts(tb, segs))
     others = ", ".join(f"{code} ({n})" for code, n in read.skipped.items())
     left = f"; language sections left out: {others}" if others else ""
     print(

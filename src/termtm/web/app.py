@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, request
 
@@ -94,6 +95,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         if request.path.startswith("/api/"):
             return jsonify(error=f"no endpoint {request.path}: see /api/v1/openapi.json"), 404
         return err
+
+    @app.after_request
+    def _relative_location(response):  # Werkzeug's /a//b → /a/b redirect names whatever host the Host header named
+        if response.location and (parts := urlsplit(response.location)).netloc:
+            response.location = parts.path + (f"?{parts.query}" if parts.query else "")
+        return response
 
     @app.after_request
     def _security_headers(response):  # the pages use no inline script; check.html has inline styles

@@ -38,6 +38,9 @@ from termtm.web import services
 
 bp = Blueprint("auth", __name__)
 
+BASIC_PREFIXES = ("/api/", "/tmserver/")
+"""Where scripts and CAT tools (amaGama clients under /tmserver/) sign in with HTTP Basic and get 401, not a page."""
+
 _OPEN = {"auth.login", "static"}
 """Endpoints that need no sign-in even when anonymous reading is off."""
 
@@ -76,7 +79,7 @@ def _session_user() -> User | None:
 
 def _basic_user() -> User | None:
     creds = request.authorization
-    if not request.path.startswith("/api/") or creds is None or creds.type != "basic":
+    if not request.path.startswith(BASIC_PREFIXES) or creds is None or creds.type != "basic":
         return None
     name = (creds.username or "")[:100]
     if _throttle(name):
@@ -105,7 +108,7 @@ def _guard():
             abort(400, "the form has expired or did not come from this site: reload the page and try again")
     if current_app.config["ANONYMOUS_READ"] or request.endpoint in _OPEN or current_user():
         return None
-    if request.path.startswith("/api/"):
+    if request.path.startswith(BASIC_PREFIXES):
         response = jsonify(error="sign in: send HTTP Basic credentials of a termtm user")
         response.headers["WWW-Authenticate"] = 'Basic realm="termtm"'
         return response, 401
@@ -220,8 +223,10 @@ def logout():
 
 
 def _safe_next(target: str) -> str:
-    """Only a path on this site: an absolute URL in ?next= would make the form an open redirect."""
+    """Only a path on this site: an absolute URL in ?next= would make the form an open redirect, a backslash
+    (`/\\evil.example`) is one to browsers, and a control character (CR, LF) would break the Location header."""
     parts = urlsplit(target)
-    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+    odd = "\\" in target or any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc or odd:
         return url_for("ui.lookup")
     return target
