@@ -84,8 +84,8 @@ def test_replace_document_is_all_or_nothing(store_url: str) -> None:
         store.replace_document("bulletin-2007-12", bad, "20250101T000000Z")
     assert list(store.records()) == before
 
-    # a tuid that another document owns fails too, and leaves both documents as they were
-    with pytest.raises(IntegrityError):
+    # a tuid that another document owns is refused, naming it, and leaves both documents as they were
+    with pytest.raises(TermTMError, match=f"the tuid {segs[0].tuid} is already in document 'bulletin-2007-12'"):
         store.replace_document(
             "other", [Segment("x-1", "甲", "A"), Segment(segs[0].tuid, "乙", "B")], "20250101T000000Z"
         )

@@ -8,6 +8,8 @@ idempotent: the same sources give the same store rows and the same TMX bytes.
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,9 +234,16 @@ def _write_if_changed(path: Path, data: bytes) -> None:
     if path.exists() and path.read_bytes() == data:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    # a temporary file of its own (not NAME.tmp), so that two exports to one path never share one
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        tmp.chmod(0o644)  # mkstemp's 0600 is for the moment of writing, not for the export
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def export_terms(store: Store, fmt: str, out: Path, date: str) -> int:

@@ -21,6 +21,8 @@ KEYS: dict[str, type | tuple[type, ...]] = {
     "secret_key": str,  # signs session cookies: the same on every process and host serving one store
     "anonymous_read": bool,  # lookups without signing in (default true)
     "session_cookie_secure": bool,  # send the session cookie over HTTPS only (set behind TLS)
+    "trusted_hosts": list,  # host names the app answers (Host header); others get 400 (default: any)
+    "session_idle_hours": (int, float),  # a session ends after this long without use (default 8: a working day)
     "max_query": int,  # longest query, in characters
     "max_k": int,  # most results a request may ask for
     "max_content_length": int,  # largest request body, in bytes
@@ -54,8 +56,10 @@ def load_config(root: Path) -> dict[str, Any]:
     for key, value in section.items():
         if key not in KEYS:
             raise TermTMError(f"{path}: unknown setting {key!r}; known: {', '.join(sorted(KEYS))}")
-        if not isinstance(value, KEYS[key]) or (KEYS[key] is int and isinstance(value, bool)):
-            raise TermTMError(f"{path}: {key} must be a {KEYS[key].__name__}, not {value!r}")  # type: ignore[union-attr]
+        kinds = KEYS[key] if isinstance(KEYS[key], tuple) else (KEYS[key],)
+        if not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool)):
+            names = " or ".join(k.__name__ for k in kinds)  # type: ignore[union-attr]
+            raise TermTMError(f"{path}: {key} must be a {names}, not {value!r}")
         out[key.upper()] = value
     return out
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from termtm.errors import TermTMError
 
@@ -130,9 +130,9 @@ def _is_term_file(path: Path, data: bytes) -> bool:
 
 def import_terms(args: argparse.Namespace, path: Path, data: bytes) -> int:
     """Import a TBX or term CSV as its own collection of concepts, all or nothing."""
-    from termtm.build import refresh_contexts
     from termtm.formats.tbx import TermFile, read_tbx_file
     from termtm.formats.termcsv import read_terms_csv
+    from termtm.terms.attest import find_contexts
 
     name = args.document or path.stem
     prefix = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "imported"
@@ -145,8 +145,9 @@ def import_terms(args: argparse.Namespace, path: Path, data: bytes) -> int:
     store = _store(args)
     if name in dict(store.collections()) and not args.replace:
         raise TermTMError(f"term collection {name!r} is already in the store: pass --replace or --document NAME")
-    added, changed, removed = store.replace_concepts(name, concepts)
-    refresh_contexts(store)
+    segs = [(r.segment.tuid, r.segment.zh, r.segment.en) for r in store.records()]
+    # the concepts and their contexts in one transaction: a crash leaves both or neither
+    added, changed, removed = store.replace_concepts(name, concepts, contexts=lambda tb: find_contexts(tb, segs))
     others = ", ".join(f"{code} ({n})" for code, n in read.skipped.items())
     left = f"; language sections left out: {others}" if others else ""
     print(
@@ -768,14 +769,36 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Escaping:
+    """A text stream that shows control characters as \\uXXXX (safetext.escape_controls) before writing them.
+
+    Whatever a command prints (a hostile file's ids in `termtm check`, a stored text in `termtm search`) then
+    cannot retitle, clear or reorder the user's terminal. Bytes written to `.buffer` (align's TMX) pass as they are.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from termtm.safetext import escape_controls
+
+        return self._stream.write(escape_controls(text))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run a subcommand and turn project errors into messages and exit code 2."""
+    from termtm.safetext import escape_controls
+
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    stdout, sys.stdout = sys.stdout, _Escaping(sys.stdout)  # type: ignore[assignment]
     try:
         return int(args.func(args) or 0)
     except TermTMError as err:
-        print(f"termtm: error: {err}", file=sys.stderr)
+        print(f"termtm: error: {escape_controls(str(err))}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # The reader went away (`termtm … | head`): stop quietly, as Unix tools do; stdout goes to /dev/null
@@ -783,6 +806,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
     finally:
+        sys.stdout = stdout
         if getattr(args, "store", None) is not None:
             args.store.engine.dispose()
 

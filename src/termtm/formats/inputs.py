@@ -11,19 +11,15 @@ import codecs
 import csv
 import io
 import os
-import re
 from dataclasses import dataclass, field
 
 from termtm.errors import ParseError
+from termtm.safetext import MAX_SEGMENT_CHARS, MAX_TERM_CHARS, Field, field_problem, quoted, without_controls
+
+__all__ = ["MAX_SEGMENT_CHARS", "MAX_TERM_CHARS", "Field", "quoted"]
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 """Largest file an import reads (200 MB, a TMX of about a million units); TERMTM_MAX_IMPORT_BYTES overrides it."""
-
-MAX_SEGMENT_CHARS = 20_000
-"""Longest side of a translation unit: a long paragraph is a few thousand characters; more is not one segment."""
-
-MAX_TERM_CHARS = 1_000
-"""Longest term, definition or note line accepted from a term base."""
 
 MAX_LISTED = 20
 """How many row errors an error message lists before it only counts the rest."""
@@ -44,10 +40,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-"""C0 and C1 control characters but tab, newline and carriage return; DEL; lone surrogates."""
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-"""Characters an error message shows as escapes: controls, surrogates, zero-width and bidi controls."""
 
 
 def max_import_bytes() -> int:
@@ -122,31 +114,24 @@ def encoding_hint(data: bytes) -> str:
 
 
 def bad_character(text: str) -> str | None:
-    """The first control character (but tab and newlines) or lone surrogate in `text`, described; or None."""
-    bad = _BAD_CHAR.search(text)
-    if bad is None:
-        return None
-    code, pos = ord(bad.group()), bad.start() + 1
-    if 0xD800 <= code <= 0xDFFF:
-        return f"a lone surrogate U+{code:04X} at character {pos} (broken UTF-16)"
-    return f"the control character U+{code:04X} at character {pos}"
+    """What makes `text` unfit for the store (a control character, a lone surrogate), described; or None."""
+    problem = field_problem(text, Field(len(text), blank_ok=True))
+    return problem.removeprefix("contains ").removesuffix(": remove it") if problem else None
 
 
 def without_bad_characters(text: str) -> str:
     """The text with control characters (but tab and newlines) and lone surrogates taken out."""
-    return _BAD_CHAR.sub("", text)
+    return without_controls(text)
 
 
-def text_problem(text: str, limit: int = MAX_SEGMENT_CHARS, *, blank_ok: bool = False) -> str | None:
-    """What is wrong with one text field (length, control character, lone surrogate, blank), or None."""
-    if len(text) > limit:
-        return f"is {len(text):,} characters long; the limit is {limit:,}: split it"
-    bad = bad_character(text)
-    if bad:
-        return f"contains {bad}: remove it"
-    if not text.strip() and not blank_ok:
-        return "is only whitespace" if text else "is empty"
-    return None
+def text_problem(
+    text: str, limit: int = MAX_SEGMENT_CHARS, *, blank_ok: bool = False, kind: Field | None = None
+) -> str | None:
+    """What is wrong with one text field (length, control character, lone surrogate, blank), or None.
+
+    The same check the store makes (safetext.field_problem), so that an import names every bad unit up front.
+    """
+    return field_problem(text, kind or Field(limit, blank_ok=blank_ok))
 
 
 @dataclass(slots=True)
@@ -161,10 +146,17 @@ class Problems:
         self.items.append(f"{where}: {message}" if where else message)
 
     def check(
-        self, where: str, side: str, text: str, limit: int = MAX_SEGMENT_CHARS, *, blank_ok: bool = False
+        self,
+        where: str,
+        side: str,
+        text: str,
+        limit: int = MAX_SEGMENT_CHARS,
+        *,
+        blank_ok: bool = False,
+        kind: Field | None = None,
     ) -> bool:
         """Record what is wrong with `text` (the `side` or field of a row); True when it is fine."""
-        problem = text_problem(text, limit, blank_ok=blank_ok)
+        problem = text_problem(text, limit, blank_ok=blank_ok, kind=kind)
         if problem:
             self.add(where, f"{side} {problem}")
         return problem is None
@@ -182,12 +174,6 @@ class Problems:
             lines.append(f"  … and {n - MAX_LISTED} more")
         noun = "problem" if n == 1 else "problems"
         raise ParseError(f"{self.name}: {n} {noun}, nothing was imported:\n" + "\n".join(lines))
-
-
-def quoted(value: str, width: int = 40) -> str:
-    """A file's id or text for an error message: quoted, shortened, invisible characters shown as escapes."""
-    short = value if len(value) <= width else value[: width - 1] + "…"
-    return '"' + _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04X}", short) + '"'
 
 
 def csv_rows(text: str, name: str) -> list[list[str]]:

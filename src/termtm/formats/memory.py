@@ -22,6 +22,7 @@ from termtm.errors import ParseError, UnknownLanguage, UnsupportedFormat
 from termtm.formats.inputs import Problems, check_size, csv_rows, decode_text, quoted, row_shape
 from termtm.formats.xmlsafe import parse_xml
 from termtm.model import Lang
+from termtm.safetext import TUID
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _PO_ESCAPE = re.compile(r"\\(.)")
@@ -117,6 +118,7 @@ def _checked(raw: list[RawUnit], problems: Problems, src: Lang | None, tgt: Lang
     for n, r in enumerate(raw, start=1):
         uid = r.uid or str(n)
         ok = problems.check(r.where, r.sides[0], r.source) & problems.check(r.where, r.sides[1], r.target)
+        ok &= problems.check(r.where, f"its id {quoted(uid)}", uid, kind=TUID)
         if uid in seen:
             problems.add(r.where, f"its id repeats {seen[uid]}: ids must be unique")
             ok = False

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lxml import etree
 from lxml.builder import ElementMaker
@@ -23,6 +23,7 @@ from termtm.errors import ParseError
 from termtm.formats.inputs import MAX_SEGMENT_CHARS, MAX_TERM_CHARS, Problems, quoted
 from termtm.formats.tmx import iso_date
 from termtm.formats.xmlsafe import parse_xml
+from termtm.safetext import without_controls as _x
 from termtm.terms.model import PARTS_OF_SPEECH, TERM_TYPES, Concept, Term, TermBase, TermStatus
 from termtm.terms.pinyin import to_pinyin
 
@@ -58,8 +59,15 @@ def write_tbx(
     body = E.body()
     root.extend([header, E.text(body)])
     for concept in termbase:
-        body.append(_concept(E, concept, contexts, date))
+        body.append(_concept(E, _xml_safe(concept), contexts, date))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _xml_safe(c: Concept) -> Concept:
+    """The concept without characters XML cannot hold (stored before the store checked for them)."""
+    terms = tuple(replace(t, text=_x(t.text), pinyin=_x(t.pinyin), note=_x(t.note)) for t in c.terms)
+    texts = {"subject": _x(c.subject), "definition": _x(c.definition), "note": _x(c.note), "changeid": _x(c.changeid)}
+    return replace(c, id=_x(c.id), terms=terms, **texts)
 
 
 def _concept(E, concept: Concept, contexts, date: str) -> etree._Element:
@@ -97,7 +105,7 @@ def _term(E, concept: Concept, term: Term, contexts: Sequence[Context]) -> etree
     if term.pinyin:
         sec.append(E.termNote(term.pinyin, type="pronunciation"))
     for ctx in contexts[:1]:
-        sec.append(E.descripGrp(E.descrip(ctx.text, type="context"), E.admin(ctx.source, type="source")))
+        sec.append(E.descripGrp(E.descrip(_x(ctx.text), type="context"), E.admin(_x(ctx.source), type="source")))
     note = term.note
     if term.status is TermStatus.DEPRECATED and (pref := concept.preferred(term.lang)):
         note = f"{note} Use: {pref.text}".strip()

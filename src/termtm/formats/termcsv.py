@@ -8,14 +8,13 @@ formula are written with a leading apostrophe (see formats.cells).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 
 from termtm.corpus.script import has_han
 from termtm.errors import ParseError
-from termtm.formats.cells import neutralise, restore
+from termtm.formats.cells import csv_text, restore
 from termtm.formats.inputs import MAX_SEGMENT_CHARS, MAX_TERM_CHARS, Problems, csv_rows, decode_text, quoted, row_shape
+from termtm.safetext import NAME
 from termtm.terms.model import LANGS, TERM_TYPES, Concept, Term, TermBase, TermStatus
 from termtm.terms.pinyin import to_pinyin
 
@@ -39,9 +38,7 @@ _TEXT_COLUMNS = ("concept", "subject", "definition", "concept_note", "pinyin", "
 
 def write_terms_csv(termbase: TermBase, contexts: Mapping[tuple[str, str, str], Sequence[str]]) -> bytes:
     """CSV bytes with a header row; `contexts` lists tuids, written space-separated."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
+    rows: list[list[str]] = [COLUMNS]
     for c in termbase:
         for t in c.terms:
             tuids = " ".join(contexts.get((c.id, t.lang, t.text), ()))
@@ -58,8 +55,8 @@ def write_terms_csv(termbase: TermBase, contexts: Mapping[tuple[str, str, str], 
                 t.pos,
                 t.note,
             ]
-            w.writerow([neutralise(cell) for cell in (*row, tuids)])
-    return buf.getvalue().encode("utf-8")
+            rows.append([*row, tuids])
+    return csv_text(rows).encode("utf-8")
 
 
 def read_terms_csv(data: bytes, name: str, prefix: str) -> list[Concept]:
@@ -94,6 +91,9 @@ def _row_ok(row: dict[str, str], where: str, problems: Problems) -> bool:
     if lang not in LANGS:
         problems.add(where, f"lang is {quoted(lang)}, not zh or en")
     problems.check(where, "the term", row["term"], MAX_TERM_CHARS)
+    if row["concept"].strip():
+        cid = row["concept"].strip()
+        problems.check(where, f"concept id {quoted(cid)}", cid, kind=NAME)
     if (row.get("status") or "preferred") not in {s.value for s in TermStatus}:
         problems.add(where, f"status {quoted(row['status'])} is not preferred, admitted or deprecated")
     for column in _TEXT_COLUMNS:

@@ -10,6 +10,7 @@ from lxml import etree
 
 import termtm
 from termtm.model import Lang, Segment
+from termtm.safetext import without_controls as _x
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 O_TMF = "termtm"
@@ -58,7 +59,8 @@ def write_tmx(
     """Serialise segments as TMX 1.4b; `dates` maps tuid to (creationdate, changedate), `changeids` to the editor.
 
     A unit carries changeid only when a person changed it, so CAT tools show the editor, not the build.
-    Its editorial status (draft, approved) is the x-status prop.
+    Its editorial status (draft, approved) is the x-status prop. Characters XML cannot hold (a control
+    character stored before the store checked for them) are left out, so that one bad row never stops an export.
     """
     root = etree.Element("tmx", version="1.4")
     etree.SubElement(
@@ -76,9 +78,9 @@ def write_tmx(
     body = etree.SubElement(root, "body")
     for seg in segments:
         created, changed = (dates or {}).get(seg.tuid, (header.creationdate, header.creationdate))
-        tu = etree.SubElement(body, "tu", tuid=seg.tuid, creationdate=created, changedate=changed)
+        tu = etree.SubElement(body, "tu", tuid=_x(seg.tuid), creationdate=created, changedate=changed)
         if changeid := (changeids or {}).get(seg.tuid):
-            tu.set("changeid", changeid)
+            tu.set("changeid", _x(changeid))
         props = {
             "document": seg.document,
             "article": seg.article,
@@ -92,10 +94,10 @@ def write_tmx(
         for key, value in props.items():
             if value:
                 prop = etree.SubElement(tu, "prop", type=f"x-{key}")
-                prop.text = value
+                prop.text = _x(value)
         for lang, text in ((Lang.ZH.value, seg.zh), (Lang.EN.value, seg.en)):
             tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
-            etree.SubElement(tuv, "seg").text = text
+            etree.SubElement(tuv, "seg").text = _x(text)
     return etree.tostring(
         root, xml_declaration=True, encoding="UTF-8", pretty_print=True, doctype='<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
     )

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 from collections.abc import Sequence
 
-from termtm.formats.cells import neutralise
+from termtm.formats.cells import csv_text
 from termtm.qa.checks import CHECKS
 from termtm.qa.model import Finding
 
@@ -22,13 +20,8 @@ def render_json(findings: Sequence[Finding], counts: dict[str, object]) -> str:
 
 def render_csv(findings: Sequence[Finding], counts: dict[str, object]) -> str:
     """One row per finding; tuids joined with spaces; formula-like cells neutralised for spreadsheets."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(FIELDS)
-    for f in findings:
-        row = [f.check, f.severity.value, " ".join(f.tuids), f.zh, f.en, f.message, f.suggestion]
-        w.writerow([neutralise(cell) for cell in row])
-    return buf.getvalue()
+    rows = [[f.check, f.severity.value, " ".join(f.tuids), f.zh, f.en, f.message, f.suggestion] for f in findings]
+    return csv_text([list(FIELDS), *rows])
 
 
 def render_text(findings: Sequence[Finding], counts: dict[str, object]) -> str:

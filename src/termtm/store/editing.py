@@ -9,13 +9,18 @@ the row since, the change is refused instead of silently overwriting theirs.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import OperationalError
 
 from termtm.errors import TermTMError
 from termtm.model import Status
+from termtm.safetext import TEXT, check_field
+from termtm.store.checks import check_concept, check_user_name
 from termtm.store.repository import SegmentRecord, Store, _insert_concept, _segment, bump_version
 from termtm.store.schema import audit, concepts, segments, term_contexts, terms
 from termtm.terms.model import Concept, TermStatus
@@ -54,7 +59,9 @@ def edit_segment(
     """Set a segment's English and status as `user`; `seen` is the changedate the editor's form showed."""
     if not en.strip():
         raise TermTMError("the translation is empty: type the English or leave the segment as it is")
-    with store.engine.begin() as conn:
+    check_field("the English", en, TEXT)
+    check_user_name(user)
+    with _one_at_a_time(f"segment {tuid}"), store.engine.begin() as conn:
         row = conn.execute(select(segments).where(segments.c.tuid == tuid).with_for_update()).first()
         if row is None:
             raise NotFound(f"no segment {tuid!r} in the store")
@@ -84,7 +91,8 @@ def save_concept(
     `new` refuses an id already taken; otherwise the concept must exist and `seen` is the changedate the
     editor's form showed (the empty string for a concept nobody has edited yet).
     """
-    with store.engine.begin() as conn:
+    check_user_name(user)
+    with _one_at_a_time(f"concept {concept.id}"), store.engine.begin() as conn:
         row = conn.execute(select(concepts).where(concepts.c.id == concept.id).with_for_update()).first()
         if new and row is not None:
             raise TermTMError(f"concept id {concept.id!r} is taken: choose another")
@@ -97,6 +105,7 @@ def save_concept(
                 "reload and redo"
             )
         _check_terms(concept)  # after the conflict: an editor on a stale form learns that first
+        check_concept(concept)
         stored = Concept(
             concept.id,
             concept.subject,
@@ -119,6 +128,23 @@ def save_concept(
             _audit(conn, when, user, _concept_action(old, state), "concept", concept.id, old, state)
             bump_version(conn)
     return stored
+
+
+_LOCKED = ("locked", "busy", "deadlock", "could not serialize", "lock timeout", "lock not available")
+
+
+@contextmanager
+def _one_at_a_time(what: str) -> Iterator[None]:
+    """Turn a write lock held by another editor's transaction (SQLite: "database is locked" after the busy
+    timeout; PostgreSQL: a deadlock or lock timeout) into the refusal a stale form gets, instead of an error."""
+    try:
+        yield
+    except OperationalError as err:
+        if not any(word in str(err.orig).lower() for word in _LOCKED):
+            raise
+        raise EditConflict(
+            f"{what} was changed by another editor at the same moment, after you opened it: reload and redo"
+        ) from None
 
 
 def history(store: Store, kind: str | None = None, key: str | None = None, limit: int = 100) -> list[AuditEntry]:

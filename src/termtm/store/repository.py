@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +14,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, select, t
 from termtm.errors import TermTMError
 from termtm.faults import checkpoint
 from termtm.model import ParaKind, Provenance, Segment, Status
+from termtm.safetext import NAME, check_field
+from termtm.store.checks import check_concept, check_segment
 from termtm.store.schema import concepts, counters, segments, term_contexts, terms
 from termtm.terms.model import Concept, Term, TermBase, TermStatus
 
@@ -98,10 +100,14 @@ class Store:
         Unchanged segments keep their dates; changed ones get `when` as changedate; a segment an editor
         changed keeps the editor's translation and status (only its position follows the source), so
         that a rebuild never undoes an edit. Returns (added, changed, removed) so that a rebuild can say
-        what it did.
+        what it did. Every segment is checked (store.checks) before anything is written.
         """
+        check_field("the document name", document, NAME)
+        for seg in segs:
+            check_segment(seg)
         with self.engine.begin() as conn:
             old = {r.tuid: r for r in conn.execute(select(segments).where(segments.c.document == document))}
+            _refuse_taken_tuids(conn, document, [s.tuid for s in segs if s.tuid not in old])
             added = changed = 0
             for seg in segs:
                 row = _row(seg)
@@ -198,12 +204,23 @@ class Store:
         with self.engine.connect() as conn:
             return [_segment(r) for r in conn.execute(q)]
 
-    def replace_concepts(self, collection: str, items: Sequence[Concept]) -> tuple[int, int, int]:
+    def replace_concepts(
+        self,
+        collection: str,
+        items: Sequence[Concept],
+        contexts: Callable[[TermBase], dict[tuple[str, str, str], list[str]]] | None = None,
+    ) -> tuple[int, int, int]:
         """Make the stored concepts of `collection` equal to `items` in one transaction: (added, changed, removed).
 
         A concept id owned by another collection is refused, so that an import cannot overwrite the reviewed base.
         A concept an editor changed in the store (it has a changeid) is kept as the editor left it.
+        Every concept is checked (store.checks) before anything is written. `contexts`, given the whole term
+        base as it will be, finds every term's contexts; they are stored in the same transaction, so that a
+        crash never leaves the new concepts without them.
         """
+        check_field("the collection name", collection, NAME)
+        for c in items:
+            check_concept(c)
         with self.engine.begin() as conn:
             old = {c.id: c for c in self._load_concepts(conn, collection)}
             owners = dict(conn.execute(select(concepts.c.id, concepts.c.collection)).all())
@@ -228,6 +245,9 @@ class Store:
             removed = [cid for cid in old if cid not in edited]
             if removed:
                 conn.execute(concepts.delete().where(concepts.c.id.in_(removed)))
+            if contexts is not None:
+                checkpoint("terms.contexts")
+                _set_contexts(conn, contexts(TermBase(self._load_concepts(conn, None))))
             if added or changed or removed:
                 bump_version(conn)
         return added, changed, len(removed)
@@ -278,21 +298,7 @@ class Store:
     def set_contexts(self, found: dict[tuple[str, str, str], list[str]]) -> int:
         """Replace all term contexts: (concept id, lang, term text) → tuids; return the number stored."""
         with self.engine.begin() as conn:
-            ids = {(r.concept_id, r.lang, r.text): r.id for r in conn.execute(select(terms))}
-            rows = [
-                {"term_id": ids[key], "tuid": tuid, "position": n}
-                for key, tuids in found.items()
-                if key in ids
-                for n, tuid in enumerate(dict.fromkeys(tuids))
-            ]
-            have = {tuple(r) for r in conn.execute(select(term_contexts))}
-            if have == {(r["term_id"], r["tuid"], r["position"]) for r in rows}:
-                return len(rows)
-            conn.execute(term_contexts.delete())
-            if rows:
-                conn.execute(term_contexts.insert(), rows)
-            bump_version(conn)
-        return len(rows)
+            return _set_contexts(conn, found)
 
     def contexts(self, concept_id: str | None = None) -> dict[tuple[str, str, str], list[str]]:
         """Stored contexts: (concept id, lang, term text) → tuids in memory order."""
@@ -312,6 +318,37 @@ class Store:
 
 _EDITED = ("en", "status")
 """Segment fields that an editor's change owns: a rebuild leaves them as the editor left them."""
+
+
+def _refuse_taken_tuids(conn: Connection, document: str, tuids: list[str]) -> None:
+    """Refuse segments whose tuid another document holds (tuids are unique across the store)."""
+    for start in range(0, len(tuids), 500):
+        q = select(segments.c.tuid, segments.c.document).where(segments.c.tuid.in_(tuids[start : start + 500]))
+        taken = conn.execute(q.where(segments.c.document != document).limit(1)).first()
+        if taken is not None:
+            raise TermTMError(
+                f"the tuid {taken.tuid} is already in document {taken.document!r}: a tuid names one segment of "
+                f"the whole store, so import {document!r} under another document name; nothing was imported"
+            )
+
+
+def _set_contexts(conn: Connection, found: dict[tuple[str, str, str], list[str]]) -> int:
+    """Replace all term contexts inside the caller's transaction; raise the version only if they changed."""
+    ids = {(r.concept_id, r.lang, r.text): r.id for r in conn.execute(select(terms))}
+    rows = [
+        {"term_id": ids[key], "tuid": tuid, "position": n}
+        for key, tuids in found.items()
+        if key in ids
+        for n, tuid in enumerate(dict.fromkeys(tuids))
+    ]
+    have = {tuple(r) for r in conn.execute(select(term_contexts))}
+    if have == {(r["term_id"], r["tuid"], r["position"]) for r in rows}:
+        return len(rows)
+    conn.execute(term_contexts.delete())
+    if rows:
+        conn.execute(term_contexts.insert(), rows)
+    bump_version(conn)
+    return len(rows)
 
 
 def bump_version(conn: Connection) -> None:

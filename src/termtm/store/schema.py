@@ -76,6 +76,7 @@ users = Table(
     Column("password_hash", String(300), nullable=False),
     Column("role", String(20), nullable=False),
     Column("created", String(16), nullable=False),
+    Column("session_version", String(32), nullable=False, default=""),
     UniqueConstraint("name", name="uq_users_name"),
 )
 

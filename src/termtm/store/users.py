@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from termtm.errors import TermTMError
+from termtm.store.checks import check_user_name
 from termtm.store.repository import Store
 from termtm.store.schema import users
 
@@ -42,6 +45,8 @@ class User:
     name: str
     role: Role
     created: str
+    session_version: str = ""
+    """Carried by the user's session cookies: a cookie with another version signs no one in."""
 
 
 class Users:
@@ -57,18 +62,23 @@ class Users:
         with self.engine.begin() as conn:
             if conn.execute(select(users.c.id).where(users.c.name == name)).first():
                 raise TermTMError(f"user {name!r} exists: use `termtm user passwd` or `termtm user role`")
+            version = _new_version()
             conn.execute(
                 users.insert().values(
-                    name=name, password_hash=generate_password_hash(password), role=role.value, created=when
+                    name=name,
+                    password_hash=generate_password_hash(password),
+                    role=role.value,
+                    created=when,
+                    session_version=version,
                 )
             )
-        return User(name, role, when)
+        return User(name, role, when, version)
 
     def get(self, name: str) -> User | None:
         """A user by name, or None."""
         with self.engine.connect() as conn:
             r = conn.execute(select(users).where(users.c.name == name)).first()
-        return User(r.name, Role(r.role), r.created) if r else None
+        return _user(r) if r else None
 
     def verify(self, name: str, password: str) -> User | None:
         """The user if the password matches, else None (the same answer for an unknown name)."""
@@ -77,21 +87,25 @@ class Users:
         if r is None:
             check_password_hash(_DUMMY_HASH, password)  # as slow as a real check: names do not leak by timing
             return None
-        return User(r.name, Role(r.role), r.created) if check_password_hash(r.password_hash, password) else None
+        return _user(r) if check_password_hash(r.password_hash, password) else None
 
     def all(self) -> list[User]:
         """Every user, by name."""
         with self.engine.connect() as conn:
-            return [User(r.name, Role(r.role), r.created) for r in conn.execute(select(users).order_by(users.c.name))]
+            return [_user(r) for r in conn.execute(select(users).order_by(users.c.name))]
 
     def set_password(self, name: str, password: str) -> None:
-        """Replace a user's password."""
+        """Replace a user's password; the user's sessions end."""
         _check_password(password)
-        self._update(name, password_hash=generate_password_hash(password))
+        self._update(name, password_hash=generate_password_hash(password), session_version=_new_version())
 
     def set_role(self, name: str, role: Role) -> None:
-        """Change a user's role."""
-        self._update(name, role=role.value)
+        """Change a user's role; the user's sessions end (they sign in again with the new role)."""
+        self._update(name, role=role.value, session_version=_new_version())
+
+    def end_sessions(self, name: str) -> None:
+        """End every session of the user (signing out ends them all, on every device)."""
+        self._update(name, session_version=_new_version())
 
     def remove(self, name: str) -> None:
         """Delete a user (their audit entries keep their name)."""
@@ -108,9 +122,18 @@ class Users:
 _DUMMY_HASH = generate_password_hash("termtm-no-such-user")
 
 
+def _new_version() -> str:
+    """A fresh session version: random, so that a user removed and created again never gets an old one back."""
+    return secrets.token_hex(16)
+
+
+def _user(r: Row[Any]) -> User:
+    return User(r.name, Role(r.role), r.created, r.session_version)
+
+
 def _check_name(name: str) -> str:
-    name = name.strip()
-    if not name or len(name) > 100 or any(ch.isspace() or not ch.isprintable() for ch in name):
+    name = check_user_name(name.strip())
+    if len(name) > 100 or any(ch.isspace() or not ch.isprintable() for ch in name):
         raise TermTMError("a user name is 1–100 printable characters without spaces")
     return name
 

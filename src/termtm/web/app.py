@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, request
 from flask.json.provider import DefaultJSONProvider
@@ -65,6 +67,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         ANONYMOUS_READ=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
+        SESSION_IDLE_HOURS=8,
     )
     settings = _settings(overrides or {})
     app.config.update(settings.flask_config())
@@ -74,6 +77,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["termtm.settings"] = settings
     if isinstance(app.json, DefaultJSONProvider):
         app.json.ensure_ascii = False  # Chinese stays readable in API responses
+    # a session ends after SESSION_IDLE_HOURS without use (auth checks it too: a copied cookie has no expiry)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(app.config["SESSION_IDLE_HOURS"]))
     store = open_store(app.config["DATABASE_URL"])
     app.extensions["termtm.store"] = store
     if not app.config.get("SECRET_KEY"):
@@ -105,6 +110,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         if request.path.startswith("/api/"):
             return jsonify(error=f"no endpoint {request.path}: see /api/v1/openapi.json"), 404
         return err
+
+    @app.after_request
+    def _relative_location(response):  # Werkzeug's /a//b → /a/b redirect names whatever host the Host header named
+        if response.location and (parts := urlsplit(response.location)).netloc:
+            response.location = parts.path + (f"?{parts.query}" if parts.query else "")
+        return response
 
     @app.after_request
     def _security_headers(response):  # the pages use no inline script; check.html has inline styles

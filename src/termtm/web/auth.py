@@ -9,6 +9,8 @@ Every form that changes something carries a per-session CSRF token, checked befo
 from __future__ import annotations
 
 import hmac
+import logging
+import math
 import secrets
 import threading
 import time
@@ -36,6 +38,9 @@ from termtm.web import services
 
 bp = Blueprint("auth", __name__)
 
+BASIC_PREFIXES = ("/api/", "/tmserver/")
+"""Where scripts and CAT tools (amaGama clients under /tmserver/) sign in with HTTP Basic and get 401, not a page."""
+
 _OPEN = {"auth.login", "static"}
 """Endpoints that need no sign-in even when anonymous reading is off."""
 
@@ -47,24 +52,41 @@ def current_user() -> User | None:
     return g.user
 
 
+def _wallclock() -> float:
+    return time.time()
+
+
 def _session_user() -> User | None:
+    """The user a session cookie names, if the cookie is still good.
+
+    It is not when the account was removed, when its session version changed since the cookie was issued
+    (signed out, new password, new role, removed and created again), or when it was not used for
+    SESSION_IDLE_HOURS (a working day by default). A good cookie's last use is renewed at most once a minute.
+    """
     name = session.get("user")
-    user = Users(services.store()).get(name) if name else None
-    if name and user is None:
-        session.clear()  # the account was removed: the cookie signs in no one
+    if not name:
+        return None
+    user = Users(services.store()).get(name)
+    now = _wallclock()
+    idle = float(current_app.config["SESSION_IDLE_HOURS"]) * 3600
+    if user is None or session.get("sv") != user.session_version or now - float(session.get("seen", 0)) > idle:
+        session.clear()  # the cookie signs in no one
+        return None
+    if now - float(session["seen"]) > 60:
+        session["seen"] = now
     return user
 
 
 def _basic_user() -> User | None:
     creds = request.authorization
-    if not request.path.startswith("/api/") or creds is None or creds.type != "basic":
+    if not request.path.startswith(BASIC_PREFIXES) or creds is None or creds.type != "basic":
         return None
     name = (creds.username or "")[:100]
-    if _locked_out(name):
+    if _throttle(name):
         return None
     user = Users(services.store()).verify(name, creds.password or "")
     if user is None:
-        _locked_out(name, failed=True)
+        _throttle(name, failed=True)
     return user
 
 
@@ -89,7 +111,7 @@ def _guard():
             abort(400, "the form has expired or did not come from this site: reload the page and try again")
     if current_app.config["ANONYMOUS_READ"] or request.endpoint in _OPEN or current_user():
         return None
-    if request.path.startswith("/api/"):
+    if request.path.startswith(BASIC_PREFIXES):
         return sign_in_please()
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
@@ -130,25 +152,51 @@ def require(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return decorate
 
 
-MAX_FAILURES, FAILURE_WINDOW = 5, 300.0
-"""Five wrong passwords for one name within five minutes lock that name out for the rest of the window."""
+FREE_FAILURES = 5
+"""Wrong passwords from one address for one name before each further try has to wait."""
+MAX_DELAY = 60.0
+"""The wait doubles with each further wrong password (1 s, 2 s, 4 s, …) up to a minute."""
+FORGET_AFTER = 900.0
+"""Failures older than a quarter of an hour are forgotten."""
 _failures_lock = threading.Lock()
+log = logging.getLogger("termtm.auth")
 
 
-def _locked_out(name: str, failed: bool = False) -> float:
-    """Seconds until `name` may try again (0 if it may now); `failed` records one more wrong password.
+def _clock() -> float:
+    return time.monotonic()
 
-    Kept per process: with N processes an attacker gets at most N×5 guesses per window, still too few for
-    a password of the required length.
+
+def _throttle(name: str, failed: bool = False) -> float:
+    """Seconds until this client address may try `name` again (0 if it may now); `failed` records a wrong password.
+
+    Kept per (address, name) together, so that wrong passwords sent from one address never keep the owner of
+    the name out from another, and an address guessing several names is slowed down on each. It slows down
+    rather than locks out: once the wait is over, the right password signs in. Per process: with N processes
+    an address gets N times the tries, still far too few for a password of the required length.
     """
-    now = time.monotonic()
+    key = (request.remote_addr or "", name)
+    now = _clock()
     with _failures_lock:
-        failures = current_app.extensions.setdefault("termtm.login_failures", {})
-        recent = [t for t in failures.get(name, []) if now - t < FAILURE_WINDOW]
+        table: dict[tuple[str, str], tuple[int, float]] = current_app.extensions.setdefault("termtm.login_failures", {})
+        count, last = table.get(key, (0, now))
+        if now - last > FORGET_AFTER:
+            count = 0
         if failed:
-            recent.append(now)
-        failures[name] = recent
-        return FAILURE_WINDOW - (now - recent[0]) if len(recent) >= MAX_FAILURES else 0.0
+            count, last = count + 1, now
+            table[key] = (count, last)
+            if len(table) > 10_000:  # an attacker cycling names or addresses cannot grow it without end
+                for old in [k for k, (_, t) in table.items() if now - t > FORGET_AFTER]:
+                    del table[old]
+            log.warning("failed sign-in for %s from %s (%d)", ascii(name), key[0], count)
+        if count < FREE_FAILURES:
+            return 0.0
+        return max(0.0, last + min(MAX_DELAY, 2.0 ** (count - FREE_FAILURES)) - now)
+
+
+def _forget(name: str) -> None:
+    """A successful sign-in clears the address's failures for the name."""
+    with _failures_lock:
+        current_app.extensions.get("termtm.login_failures", {}).pop((request.remote_addr or "", name), None)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -157,15 +205,21 @@ def login():
     error = None
     if request.method == "POST":
         name = request.form.get("name", "")[:100]
-        if wait := _locked_out(name):
-            error = f"Too many wrong passwords for {name}: try again in {int(wait) // 60 + 1} minutes."
+        if wait := _throttle(name):
+            seconds = math.ceil(wait)
+            error = (
+                f"Too many wrong passwords for {name} from your address: "
+                f"try again in {seconds} second{'s' if seconds != 1 else ''}."
+            )
             return render_template("login.html", error=error, next=request.form.get("next", "")), 429
         user = Users(services.store()).verify(name, request.form.get("password", ""))
         if user is None:
-            _locked_out(name, failed=True)
+            _throttle(name, failed=True)
         else:
+            _forget(name)
             session.clear()  # a fresh session (and CSRF token) on sign-in: no session fixation
-            session["user"] = user.name
+            session.permanent = True  # the browser keeps it for SESSION_IDLE_HOURS, not past closing only
+            session.update(user=user.name, sv=user.session_version, seen=_wallclock())
             flash(f"Signed in as {user.name} ({user.role.value}).")
             return redirect(_safe_next(request.form.get("next", "")))
         error = "Wrong name or password."
@@ -174,15 +228,23 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out (a POST with the CSRF token, so that another site cannot sign a user out)."""
+    """Sign out (a POST with the CSRF token, so that another site cannot sign a user out).
+
+    Every session of the user ends, so that a copy of the cookie (saved, stolen, on another device) no longer works.
+    """
+    user = current_user()
+    if user is not None:
+        Users(services.store()).end_sessions(user.name)
     session.clear()
     flash("Signed out.")
     return redirect(url_for("ui.lookup"))
 
 
 def _safe_next(target: str) -> str:
-    """Only a path on this site: an absolute URL in ?next= would make the form an open redirect."""
+    """Only a path on this site: an absolute URL in ?next= would make the form an open redirect, a backslash
+    (`/\\evil.example`) is one to browsers, and a control character (CR, LF) would break the Location header."""
     parts = urlsplit(target)
-    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+    odd = "\\" in target or any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc or odd:
         return url_for("ui.lookup")
     return target

@@ -27,6 +27,13 @@ MAX_FIELD = 2000
 """Longest text an editor may type in one field (a sentence of the bulletin is under 300 characters)."""
 
 
+def _seen() -> str:
+    """The changedate the editor's form showed: mandatory, so that no change skips the conflict check."""
+    if "seen" not in request.form:
+        abort(400, "the form lacks seen (the date of what you opened): reload the page and redo the change")
+    return request.form["seen"]
+
+
 def _field(name: str, required: bool = False) -> str:
     """A form field, trimmed and length-checked; a missing required field is a 400 that names it."""
     value = request.form.get(name, "").strip()
@@ -41,6 +48,7 @@ def _field(name: str, required: bool = False) -> str:
 @require(Role.EDITOR)
 def segment_edit(tuid: str):
     """Save a corrected translation and its status (draft or approved)."""
+    seen = _seen()
     status = request.form.get("status", "draft")
     if status not in Status._value2member_map_:
         abort(400, f"unknown status {status!r}: draft or approved")
@@ -52,7 +60,7 @@ def segment_edit(tuid: str):
             status=Status(status),
             user=current_user().name,  # type: ignore[union-attr]
             when=tmx_now(),
-            seen=request.form.get("seen"),
+            seen=seen,
         )
         flash("Saved." if status == "draft" else "Saved and approved.")
     except NotFound as err:
@@ -88,6 +96,7 @@ def term_new():
 @require(Role.EDITOR)
 def term_edit(concept_id: str):
     """Save a concept's fields and terms: each row's text and status, and an optional new term."""
+    seen = _seen()
     old = _stored(concept_id)
     terms = []
     for n, t in enumerate(old.terms):
@@ -102,7 +111,7 @@ def term_edit(concept_id: str):
         terms.append(added)
     subject = _field("subject") or old.subject
     concept = replace(old, subject=subject, terms=tuple(terms), definition=_field("definition"), note=_field("note"))
-    _save(concept, seen=request.form.get("seen", ""))
+    _save(concept, seen=seen)
     return redirect(url_for("ui.term", concept_id=concept_id))
 
 
@@ -110,6 +119,7 @@ def term_edit(concept_id: str):
 @require(Role.EDITOR)
 def term_deprecate(concept_id: str):
     """Mark one term deprecated (kept, struck through, so that checks flag its use)."""
+    seen = _seen()
     old = _stored(concept_id)
     lang, text = request.form.get("lang", ""), request.form.get("text", "")
     if not any(t.lang == lang and t.text == text for t in old.terms):
@@ -117,7 +127,7 @@ def term_deprecate(concept_id: str):
     terms = tuple(
         replace(t, status=TermStatus.DEPRECATED) if (t.lang, t.text) == (lang, text) else t for t in old.terms
     )
-    _save(replace(old, terms=terms), seen=request.form.get("seen", ""))
+    _save(replace(old, terms=terms), seen=seen)
     return redirect(url_for("ui.term", concept_id=concept_id))
 
 

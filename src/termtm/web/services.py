@@ -10,6 +10,7 @@ so that no process answers from a stale index.
 from __future__ import annotations
 
 import re
+import tempfile
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -263,17 +264,18 @@ DOWNLOADS = {
 }
 
 
-def export(kind: str) -> tuple[Path, str]:
-    """Write a download to the app's export folder (under var/) and return its path and MIME type."""
+def export(kind: str) -> tuple[bytes, str, str]:
+    """A download freshly exported from the store: its bytes, file name and MIME type.
+
+    Each request exports into a temporary folder of its own, so that parallel downloads never share a file.
+    """
     from termtm.build import export_terms, export_tmx
 
     name, mimetype = DOWNLOADS[kind]
-    folder = Path(current_app.config.get("EXPORT_DIR") or index_dir().parent / "exports")
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    when = tmx_now()
-    if kind == "tmx":
-        export_tmx(store(), path, when)
-    else:
-        export_terms(store(), kind, path, when)
-    return path.resolve(), mimetype
+    with tempfile.TemporaryDirectory(prefix="termtm-download-") as folder:
+        path = Path(folder) / name
+        if kind == "tmx":
+            export_tmx(store(), path, tmx_now())
+        else:
+            export_terms(store(), kind, path, tmx_now())
+        return path.read_bytes(), name, mimetype

@@ -25,7 +25,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     """A bounded integer query parameter; amaGama clamps rather than refuses, and so do we."""
     try:
         value = int(float(request.args.get(name, default)))
-    except ValueError:
+    except (ValueError, OverflowError):  # "x", "nan"; "inf", "1e400"
         value = default
     return max(low, min(high, value))
 

@@ -103,9 +103,9 @@ def download(kind: str):
     """The memory (TMX) or the term base (TBX, CSV, OmegaT glossary), freshly exported from the store."""
     if kind not in services.DOWNLOADS:
         abort(404, f"no download {kind}: use one of {', '.join(services.DOWNLOADS)}")
-    path, mimetype = services.export(kind)
+    data, name, mimetype = services.export(kind)
     # Sent from memory so that no file handle outlives the request.
-    return send_file(io.BytesIO(path.read_bytes()), mimetype=mimetype, as_attachment=True, download_name=path.name)
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
 @bp.app_template_filter("when")
