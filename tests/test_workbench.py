@@ -293,6 +293,7 @@ PAGES = [
     ("term-edit", "editor", "/term/commit"),
     ("term-new", "editor", "/term/new"),
     ("check-editor", "editor", "/check"),
+    ("incoming", "editor", "/incoming"),
 ]
 """(name, who, path) of every page axe checks; /documents and /incoming join this list when they exist."""
 
