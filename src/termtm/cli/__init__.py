@@ -574,7 +574,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         threads=args.threads or 8,
-        max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+        max_request_body_size=max(app.config["MAX_CONTENT_LENGTH"], app.config["MAX_UPLOAD_LENGTH"]),
     )
     return 0
 

@@ -69,7 +69,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             beside_store(app.config["DATABASE_URL"], ".secret", _VAR / "termtm.secret")
         )
 
-    from termtm.web import admin, api, auth, edit, guard, qa, services, tmserver, ui
+    from termtm.web import admin, api, auth, documents, edit, guard, qa, services, tmserver, ui
 
     app.register_blueprint(guard.bp)
     app.register_blueprint(auth.bp)
@@ -77,6 +77,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(edit.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(documents.bp)
+    app.register_blueprint(documents.api, url_prefix="/api/v1/documents")
     app.register_blueprint(qa.bp)
     app.register_blueprint(tmserver.bp)
     app.before_request(services.refresh)  # after the guards: a refused request costs no index work

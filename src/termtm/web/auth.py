@@ -80,7 +80,7 @@ def _guard():
     """Refuse a change without the session's CSRF token, and an anonymous read when reading needs sign-in."""
     if request.routing_exception is not None:
         return None  # no such page, or not for this method: the 404 or 405 says so
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not _api_script():
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
         if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
             abort(400, "the form has expired or did not come from this site: reload the page and try again")
@@ -91,6 +91,21 @@ def _guard():
         response.headers["WWW-Authenticate"] = 'Basic realm="termtm"'
         return response, 401
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _api_script() -> bool:
+    """An API request from a script: HTTP Basic credentials and an X-Requested-With header.
+
+    It needs no CSRF token, since it has no session to steal: a form on another site can make a browser
+    send cached Basic credentials, but not a custom header (and no CORS answer lets a script there send one).
+    """
+    creds = request.authorization
+    return (
+        request.path.startswith("/api/")
+        and creds is not None
+        and creds.type == "basic"
+        and bool(request.headers.get("X-Requested-With"))
+    )
 
 
 def require(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -1,9 +1,10 @@
 """Request limits for the whole app, and JSON errors for API clients.
 
-No page or endpoint takes an upload: lookups are GET, and the sign-in and
-edit forms post a few fields (each at most 2,000 characters). A request that
-announces a body larger than MAX_CONTENT_LENGTH (1 MB unless configured) is
-refused with 413 before routing, and one whose query string is longer than
+Only the document upload (POST /documents and /api/v1/documents) takes files,
+up to MAX_UPLOAD_LENGTH (50 MB unless configured); lookups are GET, and the
+sign-in and edit forms post a few fields (each at most 2,000 characters). A
+request that announces a body larger than its limit (MAX_CONTENT_LENGTH,
+1 MB unless configured) is refused with 413 before routing, and one whose query string is longer than
 MAX_QUERY_STRING with 414. Under /api/ and /tmserver/ errors are
 JSON ({"error": …}); elsewhere they are Werkzeug's escaped HTML pages.
 """
@@ -21,6 +22,12 @@ if TYPE_CHECKING:
 MAX_BODY = 1024 * 1024
 """Default MAX_CONTENT_LENGTH: no endpoint takes an upload, so a megabyte is generous."""
 
+MAX_UPLOAD = 50 * 1024 * 1024
+"""Default MAX_UPLOAD_LENGTH: the body of a document upload (two files), the only uploads termtm takes."""
+
+UPLOAD_PATHS = ("/documents", "/api/v1/documents")
+"""Where documents are uploaded (POST): there the body may be up to MAX_UPLOAD_LENGTH."""
+
 MAX_QUERY_STRING = 16 * 1024
 """Longest query string: a 500-character Chinese query is 4.5 KB once percent-encoded."""
 
@@ -34,15 +41,22 @@ def _defaults(state: BlueprintSetupState) -> None:
     """Give MAX_CONTENT_LENGTH a value unless the app (or TERMTM_MAX_CONTENT_LENGTH) set one."""
     if state.app.config.get("MAX_CONTENT_LENGTH") is None:
         state.app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    if state.app.config.get("MAX_UPLOAD_LENGTH") is None:
+        state.app.config["MAX_UPLOAD_LENGTH"] = MAX_UPLOAD
 
 
 @bp.before_app_request
 def limit_request() -> None:
     """Refuse an oversize body (413) or query string (414) before any view runs."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
+    what = "termtm takes no uploads here"
+    if request.method == "POST" and request.path.rstrip("/") in UPLOAD_PATHS:
+        limit = current_app.config["MAX_UPLOAD_LENGTH"]
+        request.max_content_length = limit  # also while the multipart body is parsed
+        what = "give smaller files (a document's text is rarely over a few megabytes)"
     if request.content_length is not None and request.content_length > limit:
         size = request.content_length
-        abort(413, f"the request body is {size:,} bytes; the limit is {limit:,}: termtm takes no uploads")
+        abort(413, f"the request body is {size:,} bytes; the limit is {limit:,}: {what}")
     if len(request.query_string) > MAX_QUERY_STRING:
         abort(414, f"the query string is {len(request.query_string):,} bytes; the limit is {MAX_QUERY_STRING:,}")
 
