@@ -1,0 +1,348 @@
+"""Read the documents an editorial team holds into paragraphs in reading order, headings marked.
+
+Plain text, DOCX, HTML, Markdown and PDF with a text layer. The format is
+sniffed from the content first (a PDF or a DOCX says what it is in its first
+bytes, whatever its name) and from the extension only for the text formats,
+which share their bytes. Anything else, a scanned PDF, an empty file or a file
+in the other language gets a `TermTMError` that says what to do.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from termtm.corpus.clean import normalize_spacing
+from termtm.corpus.reflow import hyphenated_words, join_lines
+from termtm.corpus.script import HAN
+from termtm.errors import TermTMError
+from termtm.formats.inputs import bom_encoding, check_size, encoding_hint
+
+CHINESE_SHARE = 0.3
+"""A text is Chinese when at least this share of its letters are Han (the aligner's `is_chinese` rule)."""
+
+TEXT_EXTENSIONS = {"": "text", ".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown"}
+TEXT_EXTENSIONS |= {".html": "html", ".htm": "html", ".xhtml": "html"}
+
+_REFUSED_MAGIC = {
+    b"\x89PNG": "a PNG image: run OCR on it first and give the text or a PDF with a text layer",
+    b"\xff\xd8\xff": "a JPEG image: run OCR on it first and give the text or a PDF with a text layer",
+    b"GIF8": "a GIF image",
+    b"II*\x00": "a TIFF image: run OCR on it first and give the text or a PDF with a text layer",
+    b"MM\x00*": "a TIFF image: run OCR on it first and give the text or a PDF with a text layer",
+    b"\xd0\xcf\x11\xe0": "an old Microsoft Office file (.doc): save it as .docx",
+    b"{\\rtf": "an RTF file: save it as .docx",
+    b"\x1f\x8b": "a gzip archive: decompress it first",
+}
+_HTML_HEAD = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._-]+)""", re.I)
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_DROPPED = {"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object", "nav"}
+_BLOCKS = _HEADINGS | {
+    "p", "div", "li", "blockquote", "pre", "dt", "dd", "td", "th", "caption", "figcaption", "section",
+    "article", "header", "footer", "main", "aside", "ul", "ol", "dl", "table", "tr", "address", "body", "title",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of a document as read: its text, and whether the document marks it as a heading."""
+
+    text: str
+    heading: bool = False
+
+
+def read_document(path: Path, lang: str, *, data: bytes | None = None, filename: str | None = None) -> list[Paragraph]:
+    """Paragraphs of the document at `path` (or of `data`, named `filename`, as an upload gives it), in `lang`.
+
+    `lang` is "zh" or "en": the side the file was given for. A file whose text
+    is in the other language is refused, so that swapped uploads never reach
+    the aligner.
+    """
+    side = _side(lang)
+    name = filename or path.name
+    if data is None:
+        try:
+            check_size(path.stat().st_size, name)
+            data = path.read_bytes()
+        except OSError as err:
+            raise TermTMError(f"cannot read {name}: {err.strerror or err}") from err
+    check_size(len(data), name)
+    if not data.strip():
+        raise TermTMError(f"{name} is empty: give a document with text")
+    reader = _reader_for(data, name)
+    paras = [p for p in reader(data, name, side) if p.text]
+    if not paras:
+        raise TermTMError(f"{name} has no text: give a document with text")
+    check_language(paras, side, name)
+    return paras
+
+
+def check_language(paras: Iterable[Paragraph], lang: str, name: str) -> None:
+    """Refuse a document whose letters are not mostly in `lang` (Han for zh, others for en)."""
+    text = "".join(p.text for p in paras)
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        raise TermTMError(f"{name} has no letters, only digits and signs: give a document with text")
+    share = sum(1 for c in letters if HAN.match(c)) / len(letters)
+    if lang == "zh" and share < CHINESE_SHARE:
+        raise TermTMError(
+            f"{name} is not Chinese (only {share:.0%} of its letters are Han): was it given for the wrong side? "
+            "Give the Chinese file as the Chinese side"
+        )
+    if lang == "en" and share >= CHINESE_SHARE:
+        raise TermTMError(
+            f"{name} is Chinese ({share:.0%} of its letters are Han), not English: was it given for the wrong side? "
+            "Give the English file as the English side"
+        )
+
+
+def _side(lang: str) -> str:
+    """The reader's language code from what a caller passes (zh, zh-CN, en, en-US …)."""
+    base = lang.strip().replace("_", "-").lower().split("-")[0]
+    if base not in ("zh", "en"):
+        raise TermTMError(f"unknown document language {lang!r}: use zh or en")
+    return base
+
+
+def _reader_for(data: bytes, name: str) -> Callable[[bytes, str, str], list[Paragraph]]:
+    """The reader for a file: by its first bytes for binary formats, by extension then content for text."""
+    if data.startswith(b"%PDF"):
+        return read_pdf
+    if data.startswith(b"PK\x03\x04"):
+        return read_docx
+    for magic, what in _REFUSED_MAGIC.items():
+        if data.startswith(magic):
+            raise TermTMError(f"{name} is {what}; termtm reads plain text, DOCX, HTML, Markdown and PDF")
+    if bom_encoding(data) is None and data[:1024].count(0) > 8:
+        raise TermTMError(
+            f"{name} is a binary file that termtm cannot read (or UTF-16 without a byte-order mark): "
+            "give plain text (UTF-8), DOCX, HTML, Markdown or a PDF with a text layer"
+        )
+    ext = Path(name).suffix.lower()
+    kind = TEXT_EXTENSIONS.get(ext)
+    if kind is None:
+        raise TermTMError(
+            f"{name}: termtm does not read {ext} files; give plain text (.txt, UTF-8), DOCX, HTML, Markdown (.md) "
+            "or a PDF with a text layer"
+        )
+    if kind == "html" or _HTML_HEAD.match(data[:4096]):
+        return read_html
+    return read_markdown if kind == "markdown" else read_text
+
+
+def _decode(data: bytes, name: str, declared: str | None = None) -> str:
+    """Text by byte-order mark, else the declared charset, else UTF-8; a clear error when it is none of them."""
+    codec = bom_encoding(data) or declared or "utf-8"
+    try:
+        return data.decode(codec)
+    except LookupError as err:
+        raise TermTMError(f"{name} declares the unknown character set {codec!r}: save it as UTF-8") from err
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise TermTMError(
+            f"{name} is not {codec.upper().removesuffix('-SIG')} (line {line}){encoding_hint(data)}: "
+            "convert the file to UTF-8 and add it again"
+        ) from err
+
+
+# --- plain text and Markdown ---------------------------------------------------------------
+
+
+def read_text(data: bytes, name: str, lang: str) -> list[Paragraph]:
+    """Plain text: paragraphs are separated by blank lines; the lines of one paragraph are joined."""
+    text = _decode(data, name).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    blocks = re.split(r"\n[ \t\u3000]*\n", text)
+    known = hyphenated_words(text)
+    return [Paragraph(join_lines(block.split("\n"), lang, hyphenated=known)) for block in blocks if block.strip()]
+
+
+def read_markdown(data: bytes, name: str, lang: str) -> list[Paragraph]:
+    """Markdown (CommonMark with tables): headings marked, paragraphs and list items in order, code left out."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(_decode(data, name))
+    out: list[Paragraph] = []
+    heading = False
+    for tok in tokens:
+        if tok.type == "heading_open":
+            heading = True
+        elif tok.type == "heading_close":
+            heading = False
+        elif tok.type == "inline":
+            lines = [""]
+            for child in tok.children or []:
+                if child.type in ("softbreak", "hardbreak"):
+                    lines.append("")
+                elif child.type in ("text", "code_inline"):
+                    lines[-1] += child.content
+            out.append(Paragraph(join_lines(lines, lang), heading))
+    return out
+
+
+# --- HTML ----------------------------------------------------------------------------------
+
+
+def read_html(data: bytes, name: str, lang: str) -> list[Paragraph]:
+    """HTML: block elements are paragraphs, h1–h6 headings; scripts, styles and navigation are left out."""
+    from lxml import etree, html
+
+    declared = _META_CHARSET.search(data[:4096])
+    text = _decode(data, name, declared.group(1).decode("ascii").lower() if declared else None)
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)  # lxml refuses a str with an encoding declaration
+    try:
+        root = html.document_fromstring(text, parser=html.HTMLParser(no_network=True, remove_comments=True))
+    except (etree.ParserError, ValueError) as err:
+        raise TermTMError(f"{name} is not readable HTML ({err}): save it again from the editor") from err
+    out: list[Paragraph] = []
+    buf: list[str] = []
+
+    def flush(heading: bool = False) -> None:
+        joined = join_lines(["".join(buf).replace("\n", " ")], lang)
+        if joined:
+            out.append(Paragraph(normalize_spacing(joined) if lang == "zh" else joined, heading))
+        buf.clear()
+
+    def walk(el: etree._Element) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag in _DROPPED or not tag:
+            return
+        if tag == "br":
+            buf.append("\n")
+            return
+        block = tag in _BLOCKS
+        if block:
+            flush()
+        buf.append(el.text or "")
+        for child in el:
+            walk(child)
+            buf.append(child.tail or "")
+        if block:
+            flush(tag in _HEADINGS)
+
+    body = root.find("body")
+    walk(body if body is not None else root)
+    flush()
+    return out
+
+
+# --- DOCX ----------------------------------------------------------------------------------
+
+
+def read_docx(data: bytes, name: str, lang: str) -> list[Paragraph]:
+    """DOCX: body paragraphs and table cells in document order; Heading and Title styles are headings."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise TermTMError(
+                    f"{name} is a ZIP archive but not a Word document (.docx); termtm reads plain text, DOCX, "
+                    "HTML, Markdown and PDF"
+                )
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as err:
+        raise TermTMError(f"{name} is a damaged Word document ({err}): open and save it again in Word") from err
+    out: list[Paragraph] = []
+
+    def add(items: Iterable[object]) -> None:
+        for item in items:
+            if isinstance(item, Table):
+                for row in item.rows:
+                    for cell in _unique_cells(row.cells):
+                        add(cell.iter_inner_content())
+                continue
+            text = join_lines(item.text.split("\n"), lang)  # type: ignore[attr-defined]
+            if text:
+                out.append(Paragraph(text, _docx_heading(item)))
+
+    add(document.iter_inner_content())
+    return out
+
+
+def _unique_cells(cells: Iterable[object]) -> list[object]:
+    """Cells of a row once each: python-docx repeats a merged cell for every grid column it spans."""
+    seen: set[int] = set()
+    out = []
+    for cell in cells:
+        key = id(cell._tc)  # type: ignore[attr-defined]
+        if key not in seen:
+            seen.add(key)
+            out.append(cell)
+    return out
+
+
+def _docx_heading(paragraph: object) -> bool:
+    """True for a paragraph in a Heading or Title style, or one with an outline level."""
+    style = getattr(paragraph, "style", None)
+    style_name = (getattr(style, "name", "") or "").lower()
+    if style_name.startswith(("heading", "title")):
+        return True
+    ppr = paragraph._p.pPr  # type: ignore[attr-defined]
+    return (
+        ppr is not None
+        and ppr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}outlineLvl") is not None
+    )
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+# --- PDF -----------------------------------------------------------------------------------
+
+HEADING_SIZE = 1.15
+"""A PDF text block whose characters are this much larger than the body text's is a heading."""
+
+
+def read_pdf(data: bytes, name: str, lang: str) -> list[Paragraph]:
+    """PDF with a text layer: pdfminer's text blocks in reading order, larger type marked as headings."""
+    blocks = pdf_blocks(data, name)
+    if not any(text for _, text, _ in blocks):
+        raise TermTMError(
+            f"{name} is a PDF without a text layer (a scan): run OCR on it first (e.g. ocrmypdf -l chi_sim+eng) "
+            "and add the OCR'd PDF or its text"
+        )
+    sizes = sorted(size for _, text, size in blocks for _ in text)
+    body = sizes[len(sizes) // 2] if sizes else 0.0
+    known = hyphenated_words("\n".join(line for _, lines, _ in blocks for line in lines))
+    out = []
+    for _, lines, size in blocks:
+        text = join_lines(lines, lang, hyphenated=known)
+        if text:
+            out.append(Paragraph(text, body > 0 and size >= body * HEADING_SIZE))
+    return out
+
+
+def pdf_blocks(data: bytes, name: str) -> list[tuple[int, list[str], float]]:
+    """(page number, lines, mean character size) of every text block of a PDF, in pdfminer's reading order."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTChar, LTTextBox, LTTextLine
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psparser import PSException
+
+    out: list[tuple[int, list[str], float]] = []
+    try:
+        for number, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams()), start=1):
+            for box in page:
+                if not isinstance(box, LTTextBox):
+                    continue
+                lines: list[str] = []
+                sizes: list[float] = []
+                for line in box:
+                    if isinstance(line, LTTextLine) and line.get_text().strip():
+                        lines.append(line.get_text().strip())
+                        sizes += [ch.size for ch in line if isinstance(ch, LTChar) and ch.get_text().strip()]
+                if lines:
+                    out.append((number, lines, sum(sizes) / len(sizes) if sizes else 0.0))
+    except (PDFPasswordIncorrect, PDFEncryptionError) as err:
+        raise TermTMError(f"{name} is a password-protected PDF: remove the protection and add it again") from err
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as err:
+        raise TermTMError(f"{name} is a damaged PDF ({err}): save or print it to PDF again") from err
+    return out
