@@ -34,10 +34,10 @@ GLOSSARY = load_glossary(ROOT / "glossary")
 
 
 def article(ids: set[str], lang: str) -> str:
-    """The paragraphs of some bulletin articles in one language, one paragraph a line."""
+    """The paragraphs of some bulletin articles in one language, a blank line between paragraphs."""
     path = ROOT / "tmx" / ("bulletin-2007-12.zh.txt" if lang == "zh" else "sources/bulletin-2007-12.en.txt")
     doc = parse_document(path.read_text(encoding="utf-8"))
-    return "\n".join(p.text for a in doc.articles if a.id in ids for p in a.paragraphs) + "\n"
+    return "\n\n".join(p.text for a in doc.articles if a.id in ids for p in a.paragraphs) + "\n"
 
 
 def upload(ids: set[str], lang: str) -> app.Upload:
@@ -165,7 +165,7 @@ def test_commit_puts_units_in_the_memory_recognises_terms_updates_the_index_and_
     assert all(f.tuids[0].startswith("speech:") for f in result.findings)
     # found by concordance and by meaning, and a term's contexts now include the speech
     searcher = Searcher.from_store(speech, index, embedder=embedder)
-    conc = searcher.concordance("加强合作　加快进程")
+    conc = searcher.concordance("公安部部长孟建柱")
     assert conc and conc[0].segment.tuid == "speech:u00000"
     sem = searcher.semantic("the minister's speech on strengthening cooperation against trafficking", k=3)
     assert "speech:u00000" in [h.segment.tuid for h in sem]
@@ -186,7 +186,7 @@ def test_errors_are_clear_and_change_nothing(speech, monkeypatch, tmp_path):
     before = (app.list_documents(speech), speech.count(), len(history(speech)))
     attempt("speech", zh, en, "document 'speech' exists")
     attempt("a02", app.Upload("empty.txt", b""), en, "empty.txt is empty")
-    attempt("a02", en, zh, "seem swapped")
+    attempt("a02", en, zh, "not Chinese .*wrong side")
     attempt("a/02", zh, en, "not usable")
     big = tmp_path / "big.zh.txt"
     big.write_bytes(zh.data)
@@ -220,7 +220,7 @@ def test_cli_add_commit_list_export_remove(db_url, tmp_path, capsys, monkeypatch
     out = json.loads(capsys.readouterr().out)
     assert out["state"] == "committed" and out["commit"]["units"] == 34 and len(out["beads"]) == 34
     assert main([*db, "documents", "add", str(en), str(zh), "--name", "other", "--no-embed"]) == 2
-    assert "seem swapped" in capsys.readouterr().err
+    assert "was it given for the wrong side?" in capsys.readouterr().err
     assert main([*db, "documents", "add", str(zh), str(en), "--name", "news", "--no-embed"]) == 2
     assert "document 'news' exists" in capsys.readouterr().err
     assert main([*db, "documents", "list", "--json"]) == 0
