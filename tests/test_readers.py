@@ -50,7 +50,8 @@ def test_plain_text_english_rejoins_hyphenated_words(tmp_path: Path) -> None:
         "Hosted by the Ministry of Public Security (MPS) of China, co-organized by the Office of the National Work-\n"
         "ing Committee on Children and Women under the State Council (NWCCW), the Ministry of Foreign Affairs\n"
         "and the Ministry of Commerce\n\n(2) Anti-trafficking policies and plans: each country has formulated a first-\n"
-        "phase national plan of action against trafficking.\n\nBuilding on the completion of its first-phase plan\n",
+        "phase national plan of action against trafficking.\n\nBuilding on the completion of its first-phase plan of action against trafficking, Cambodia issued its\n"
+        "second-phase national plan of action against trafficking (2006–2010) in 2006.\n",
         encoding="utf-8",
     )
     assert read_document(path, "en") == [
@@ -63,7 +64,10 @@ def test_plain_text_english_rejoins_hyphenated_words(tmp_path: Path) -> None:
         Paragraph(
             "(2) Anti-trafficking policies and plans: each country has formulated a first-phase national plan of action against trafficking."
         ),
-        Paragraph("Building on the completion of its first-phase plan"),
+        Paragraph(
+            "Building on the completion of its first-phase plan of action against trafficking, Cambodia issued its "
+            "second-phase national plan of action against trafficking (2006–2010) in 2006."
+        ),
     ]
 
 
@@ -198,3 +202,30 @@ def test_a_zip_that_is_not_a_docx_is_named() -> None:
         z.writestr("content.xml", "<x/>")
     with pytest.raises(TermTMError, match="ZIP archive but not a Word document"):
         read_document(Path("a.odt"), "zh", data=buf.getvalue())
+
+
+def test_pdf_pages_lose_running_heads_and_page_numbers_and_paragraphs_run_on() -> None:
+    from reportlab.pdfgen import canvas
+
+    words = " ".join(EN_BODY[:3]).split()
+    lines = [" ".join(words[i : i + 13]) for i in range(0, 13 * 30, 13)]  # 30 full lines of real text
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for page, chunk in enumerate((lines[:12], lines[12:24], lines[24:]), start=1):
+        c.setFont("Helvetica", 8)
+        c.drawString(72, 800, "UNIAP China Anti-Trafficking Newsletter, December 2007")
+        c.drawString(290, 40, f"- {page} -")
+        c.setFont("Helvetica", 10)
+        for i, line in enumerate(chunk):
+            c.drawString(72, 740 - 14 * i, line)
+        c.showPage()
+    c.save()
+    paras = read_document(Path("newsletter.pdf"), "en", data=buf.getvalue())
+    text = " ".join(lines)
+    # One paragraph, across the three pages, without the heads and folios between them.
+    assert paras == [Paragraph(text)]
+
+
+def test_control_characters_are_artefacts_and_go() -> None:
+    data = f"{ZH_BODY[0][:20]}\x07{ZH_BODY[0][20:]}\n\n{ZH_BODY[1]}\x0b\n".encode()
+    assert read_document(Path("a01.txt"), "zh", data=data) == [Paragraph(ZH_BODY[0]), Paragraph(ZH_BODY[1])]

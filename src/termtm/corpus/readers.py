@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from termtm.corpus.clean import normalize_spacing
-from termtm.corpus.reflow import hyphenated_words, join_lines
+from termtm.corpus.reflow import hyphenated_words, join_lines, looks_hard_wrapped, reflow, stands_as_heading
 from termtm.corpus.script import HAN
 from termtm.errors import TermTMError
-from termtm.formats.inputs import bom_encoding, check_size, encoding_hint
+from termtm.formats.inputs import bom_encoding, check_size, encoding_hint, without_bad_characters
 
 CHINESE_SHARE = 0.3
 """A text is Chinese when at least this share of its letters are Han (the aligner's `is_chinese` rule)."""
@@ -75,7 +75,9 @@ def read_document(path: Path, lang: str, *, data: bytes | None = None, filename:
     if not data.strip():
         raise TermTMError(f"{name} is empty: give a document with text")
     reader = _reader_for(data, name)
-    paras = [p for p in reader(data, name, side) if p.text]
+    # Control characters (a PDF's or a DOCX's artefacts, never text) go; the rest is kept as read.
+    paras = [Paragraph(without_bad_characters(p.text), p.heading) for p in reader(data, name, side)]
+    paras = [p for p in paras if p.text.strip()]
     if not paras:
         raise TermTMError(f"{name} has no text: give a document with text")
     check_language(paras, side, name)
@@ -154,11 +156,22 @@ def _decode(data: bytes, name: str, declared: str | None = None) -> str:
 
 
 def read_text(data: bytes, name: str, lang: str) -> list[Paragraph]:
-    """Plain text: paragraphs are separated by blank lines; the lines of one paragraph are joined."""
-    text = _decode(data, name).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    """Plain text: paragraphs are separated by blank lines and their lines joined, a short unpunctuated
+    one-line paragraph is a heading (see `stands_as_heading`); OCR'd or page-broken text
+    (see `looks_hard_wrapped`) goes through the cleaner, which drops furniture and rejoins cut paragraphs."""
+    text = _decode(data, name).replace("\r\n", "\n").replace("\r", "\n")
+    if looks_hard_wrapped(text):
+        return [Paragraph(t, h) for t, h in reflow(text, lang).paragraphs()]
+    text = text.replace("\f", "\n\n")
     blocks = re.split(r"\n[ \t\u3000]*\n", text)
     known = hyphenated_words(text)
-    return [Paragraph(join_lines(block.split("\n"), lang, hyphenated=known)) for block in blocks if block.strip()]
+    out = []
+    for block in blocks:
+        lines = [line for line in block.split("\n") if line.strip()]
+        if lines:
+            heading = len(lines) == 1 and stands_as_heading(lines[0], lang)
+            out.append(Paragraph(join_lines(lines, lang, hyphenated=known), heading))
+    return out
 
 
 def read_markdown(data: bytes, name: str, lang: str) -> list[Paragraph]:
@@ -296,6 +309,10 @@ _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 # --- PDF -----------------------------------------------------------------------------------
 
+UNMAPPED_SHARE = 0.2
+"""A PDF whose text is more than this share of unmapped glyphs, (cid:123), has no usable text layer."""
+_CID = re.compile(r"\(cid:\d+\)")
+
 HEADING_SIZE = 1.15
 """A PDF text block whose characters are this much larger than the body text's is a heading."""
 
@@ -308,15 +325,29 @@ def read_pdf(data: bytes, name: str, lang: str) -> list[Paragraph]:
             f"{name} is a PDF without a text layer (a scan): run OCR on it first (e.g. ocrmypdf -l chi_sim+eng) "
             "and add the OCR'd PDF or its text"
         )
-    sizes = sorted(size for _, text, size in blocks for _ in text)
-    body = sizes[len(sizes) // 2] if sizes else 0.0
-    known = hyphenated_words("\n".join(line for _, lines, _ in blocks for line in lines))
-    out = []
-    for _, lines, size in blocks:
-        text = join_lines(lines, lang, hyphenated=known)
-        if text:
-            out.append(Paragraph(text, body > 0 and size >= body * HEADING_SIZE))
-    return out
+    chars = sum(len(line) for _, box, _ in blocks for line in box)
+    unmapped = sum(len(m) for _, box, _ in blocks for line in box for m in _CID.findall(line))
+    if unmapped > UNMAPPED_SHARE * chars:
+        raise TermTMError(
+            f"{name}: the PDF's fonts do not say which characters they draw ({unmapped:,} of {chars:,} characters "
+            "unreadable): run OCR on it (e.g. ocrmypdf --force-ocr -l chi_sim+eng) and add the result"
+        )
+    lines: list[str] = []
+    size_of: dict[int, float] = {}
+    page = 1
+    for number, box, size in blocks:
+        mark = "\f" if number != page else ""  # a form feed opens a new page
+        if lines and not mark:
+            lines.append("")  # a blank line between text blocks
+        page = number
+        for line in box:
+            lines.append(mark + line)
+            size_of[len(lines)] = size
+            mark = ""
+    sizes = sorted(size_of.values())
+    body = sizes[len(sizes) // 2]
+    headings = {n for n, size in size_of.items() if body > 0 and size >= body * HEADING_SIZE}
+    return [Paragraph(t, h) for t, h in reflow("\n".join(lines), lang, headings=headings).paragraphs()]
 
 
 def pdf_blocks(data: bytes, name: str) -> list[tuple[int, list[str], float]]:
