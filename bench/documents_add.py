@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TERMTM = [sys.executable, "-m", "termtm.cli"]
+TERMTM = [str(Path(sys.executable).with_name("termtm"))]  # the installed console script
 
 
 def write_pair(folder: Path) -> tuple[Path, Path, int, int]:
