@@ -142,7 +142,11 @@ def test_an_editor_uploads_reviews_the_doubtful_bead_first_merges_commits_and_fi
     assert any(t.startswith(f"{NAME}:u") for t in sem[:3]), sem
     pg.goto("/documents")
     row = pg.locator("table.docs tr", has_text=NAME)
-    assert "committed" in row.inner_text().lower() and f"{n - 1} draft" in row.inner_text() and "editor" in row.inner_text()
+    assert (
+        "committed" in row.inner_text().lower()
+        and f"{n - 1} draft" in row.inner_text()
+        and "editor" in row.inner_text()
+    )
     pg.screenshot(path=str(SHOTS / "documents.png"), full_page=True)
     context.close()
 
