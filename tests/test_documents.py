@@ -348,3 +348,22 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(web):
     files = {"name": "big", "src": (io.BytesIO(b"x" * 3000), "a.txt"), "tgt": (io.BytesIO(b"y"), "b.txt")}
     r = web.test_client().post("/api/v1/documents", data=files, headers=_basic("ed", "editor password"))
     assert r.status_code == 413 and "the limit is 2,000" in r.get_json()["error"]
+
+
+def test_one_bilingual_tmx_is_taken_as_pairs_without_alignment(web):
+    tmx = (ROOT / "tmx" / "bulletin-2007-12.tmx").read_bytes()
+    files = {"name": "from-tmx", "bilingual": (io.BytesIO(tmx), "bulletin.tmx")}
+    r = web.test_client().post("/api/v1/documents", data=files, headers=_basic("ed", "editor password"))
+    assert r.status_code == 201, r.get_json()
+    beads = r.get_json()["beads"]
+    assert len(beads) == 294 and all(b["src"] == b["tgt"] == [b["position"]] for b in beads)
+    assert {b["confidence"] for b in beads} == {None}  # the file pairs them: no aligner confidence
+    first = read_memory(tmx, "b.tmx", src=Lang.ZH, tgt=Lang.EN)[0]
+    assert (beads[0]["src_text"], beads[0]["tgt_text"]) == ([first.zh], [first.en])
+    both = {
+        "name": "mixed",
+        "bilingual": (io.BytesIO(tmx), "bulletin.tmx"),
+        "src": (io.BytesIO(b"x"), "a.txt"),
+    }
+    r = web.test_client().post("/api/v1/documents", data=both, headers=_basic("ed", "editor password"))
+    assert r.status_code == 400 and "not both" in r.get_json()["error"]
