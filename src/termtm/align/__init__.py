@@ -5,6 +5,6 @@ from __future__ import annotations
 from termtm.align.document import align_documents
 from termtm.align.dp import Bead, format_beads
 from termtm.align.scoring import Weights
-from termtm.align.sentences import MergedVectors, align_sentences
+from termtm.align.sentences import align_sentences
 
-__all__ = ["Bead", "MergedVectors", "Weights", "align_documents", "align_sentences", "format_beads"]
+__all__ = ["Bead", "Weights", "align_documents", "align_sentences", "format_beads"]

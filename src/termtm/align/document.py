@@ -78,12 +78,12 @@ def _attach_orphans(beads: Sequence[Bead]) -> list[Bead]:
     pending: Bead | None = None
     for bead in beads:
         if pending is not None:
-            bead = Bead(pending.src + bead.src, pending.tgt + bead.tgt)
+            bead = pending.joined(bead)
             pending = None
         if bead.src and bead.tgt:
             out.append(bead)
         elif out:
-            out[-1] = Bead(out[-1].src + bead.src, out[-1].tgt + bead.tgt)
+            out[-1] = out[-1].joined(bead)
         else:
             pending = bead
     if pending is not None:

@@ -10,7 +10,7 @@ bead type is relaxed for a whole row at once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,10 +19,24 @@ from termtm.errors import AlignmentError
 
 @dataclass(frozen=True, slots=True)
 class Bead:
-    """Indices of the source and target sentences aligned together."""
+    """Indices of the source and target sentences aligned together.
+
+    `confidence` is the probability that the bead is right, where the aligner computed one (see
+    bead_marginals); it takes no part in equality, so a bead still equals the gold bead it matches.
+    """
 
     src: tuple[int, ...]
     tgt: tuple[int, ...]
+    confidence: float | None = field(default=None, compare=False)
+
+    def joined(self, other: Bead) -> Bead:
+        """This bead and the next as one; no surer than the less sure of the two."""
+        sure = [c for c in (self.confidence, other.confidence) if c is not None]
+        return Bead(self.src + other.src, self.tgt + other.tgt, min(sure) if sure else None)
+
+    def shifted(self, i0: int, j0: int) -> Bead:
+        """The same bead with its sentence numbers moved by i0 and j0 (a paragraph inside a text)."""
+        return Bead(tuple(i0 + i for i in self.src), tuple(j0 + j for j in self.tgt), self.confidence)
 
 
 def format_beads(beads: Sequence[Bead]) -> str:
@@ -190,3 +204,120 @@ def _trace(
             i, j = i - a, j - b
     beads.reverse()
     return beads
+
+
+class CostCache:
+    """row_costs that remembers what it computed, so that a second pass (bead_marginals) reuses the costs."""
+
+    def __init__(self, row_costs: RowCosts) -> None:
+        self._row_costs = row_costs
+        self._seen: dict[tuple[int, int, int, int, int], np.ndarray] = {}
+
+    def __call__(self, i: int, a: int, b: int, j0: int, j1: int) -> np.ndarray:
+        key = (i, a, b, j0, j1)
+        if key not in self._seen:
+            self._seen[key] = self._row_costs(i, a, b, j0, j1)
+        return self._seen[key]
+
+
+def _log_prefix(values: np.ndarray) -> np.ndarray:
+    """out[w] = log of the sum of exp(values[k]) over k < w (-inf at w = 0)."""
+    out = np.full(len(values), -np.inf)
+    if len(values) > 1:
+        out[1:] = np.logaddexp.accumulate(values[:-1])
+    return out
+
+
+def bead_marginals(
+    n: int,
+    m: int,
+    window: Window,
+    types: Sequence[tuple[int, int]],
+    row_costs: RowCosts,
+    gap: Gap,
+    beads: Sequence[Bead],
+    temperature: float = 1.0,
+) -> list[float]:
+    """The posterior probability of each bead of a path, under the same lattice that best_path searches.
+
+    Costs become weights exp(-cost / temperature) and the forward-backward algorithm sums over every
+    path in the window: a bead's marginal is the share of that sum that passes through it. Where the
+    best path is nearly the only good one its beads get values near 1; where another way of cutting
+    scores almost as well, both share the mass, which is exactly where a reviewer should look. A run
+    of one-sided beads gets its run's marginal. Costs come from row_costs (pass the CostCache that
+    best_path used, so nothing is scored twice).
+    """
+    lo, hi, t = window.lo, window.hi, temperature
+    opened, ext = gap.open / t, gap.extend / t
+    width = [int(hi[i] - lo[i] + 1) for i in range(n + 1)]
+    a_in = [np.full(w, -np.inf) for w in width]
+    a_full = [np.full(w, -np.inf) for w in width]
+    a_in[0][0] = 0.0
+    down = np.full(m + 1, -np.inf)  # log sum over earlier rows r of a_full[r][j] + ext * r
+    edges: list[list[tuple[int, int, int, int, np.ndarray]]] = [[] for _ in range(n + 1)]
+    for i in range(n + 1):
+        cols = slice(lo[i], hi[i] + 1)
+        idx = np.arange(width[i])
+        a_in[i] = np.logaddexp(a_in[i], down[cols] - opened - ext * i)
+        a_full[i] = np.logaddexp(a_in[i], _log_prefix(a_in[i] + ext * idx) - opened - ext * idx)
+        down[cols] = np.logaddexp(down[cols], a_full[i] + ext * i)
+        if i == n:
+            break
+        for a, b in types:
+            r = i + a
+            if r > n:
+                continue
+            j0, j1 = max(lo[i], lo[r] - b), min(hi[i], hi[r] - b, m - b) + 1
+            if j1 <= j0:
+                continue
+            weight = -row_costs(i, a, b, j0, j1) / t
+            edges[i].append((a, b, j0, j1, weight))
+            target = slice(j0 + b - lo[r], j1 + b - lo[r])
+            a_in[r][target] = np.logaddexp(a_in[r][target], a_full[i][j0 - lo[i] : j1 - lo[i]] + weight)
+    total = a_full[n][m - lo[n]]
+    b_in = [np.full(w, -np.inf) for w in width]
+    b_full = [np.full(w, -np.inf) for w in width]
+    up = np.full(m + 1, -np.inf)  # log sum over later rows r of b_in[r][j] - ext * r
+    for i in range(n, -1, -1):
+        cols = slice(lo[i], hi[i] + 1)
+        idx = np.arange(width[i])
+        out = up[cols] - opened + ext * i
+        for a, b, j0, j1, weight in edges[i]:
+            r = i + a
+            src = slice(j0 - lo[i], j1 - lo[i])
+            out[src] = np.logaddexp(out[src], weight + b_in[r][j0 + b - lo[r] : j1 + b - lo[r]])
+        if i == n:
+            out[m - lo[n]] = np.logaddexp(out[m - lo[n]], 0.0)
+        b_full[i] = out
+        rev = (out - ext * idx)[::-1]
+        b_in[i] = np.logaddexp(out, _log_prefix(rev)[::-1] - opened + ext * idx)
+        up[cols] = np.logaddexp(up[cols], b_in[i] - ext * i)
+    weights = {(a, b): {} for a, b in types}  # type: dict[tuple[int, int], dict[int, tuple[int, np.ndarray]]]
+    for i in range(n):
+        for a, b, j0, _j1, weight in edges[i]:
+            weights[(a, b)][i] = (j0, weight)
+    out_probs: list[float] = []
+    i = j = 0
+    k = 0
+    while k < len(beads):
+        bead = beads[k]
+        a, b = len(bead.src), len(bead.tgt)
+        if a and b:
+            j0, weight = weights[(a, b)][i]
+            logp = a_full[i][j - lo[i]] + weight[j - j0] + b_in[i + a][j + b - lo[i + a]] - total
+            out_probs.append(float(np.exp(min(logp, 0.0))))
+            i, j, k = i + a, j + b, k + 1
+            continue
+        run = 1
+        while k + run < len(beads) and (len(beads[k + run].src), len(beads[k + run].tgt)) == (a, b):
+            run += 1
+        cost = opened + ext * run
+        if a:  # a run of source sentences left out: from (i, j) down to (i + run, j)
+            logp = a_full[i][j - lo[i]] - cost + b_in[i + run][j - lo[i + run]] - total
+            i += run
+        else:  # target sentences left out: from (i, j) right to (i, j + run)
+            logp = a_in[i][j - lo[i]] - cost + b_full[i][j + run - lo[i]] - total
+            j += run
+        out_probs.extend([float(np.exp(min(logp, 0.0)))] * run)
+        k += run
+    return out_probs

@@ -67,7 +67,7 @@ def align_texts(
             sp, tp, embedder=embedder, src_lang=src_lang, tgt_lang=tgt_lang, ratio=ratio, runs=runs
         )
         for b in paired:
-            beads.append(Bead(tuple(i0 + i for i in b.src), tuple(j0 + j for j in b.tgt)))
+            beads.append(b.shifted(i0, j0))
         i0, j0 = i0 + len(sp), j0 + len(tp)
     return AlignedText(s_all, t_all, beads)
 

