@@ -279,7 +279,7 @@ def test_readers_see_documents_and_review_state_but_no_forms(web):
     assert 'href="/documents/speech/review">speech</a>' in html and "in review" in html and "35 beads to review" in html
     assert "Add a document" not in html and 'id="add-document"' not in html
     review = reader.get("/documents/speech/review").get_data(as_text=True)
-    assert review.count('class="bead bead-none"') == 35 and "<form" not in review.split('id="beads"')[1]
+    assert review.count('class="bead bead-') == 35 and "<form" not in review.split('id="beads"')[1]
     assert reader.post("/documents/speech/undo", data={"csrf_token": _token(html), "seen": 1}).status_code == 403
 
 

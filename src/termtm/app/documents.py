@@ -16,11 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from termtm.align import review
 from termtm.align.dp import Bead
-from termtm.align.sentences import EMBED_KIND
 from termtm.align.texts import align_texts
 from termtm.corpus.readers import Paragraph, read_document
 from termtm.corpus.segment import split_en, split_zh
@@ -272,10 +269,7 @@ def align(
     aligned = align_texts(_paragraph_text(src, s_lang), _paragraph_text(tgt, t_lang), **options)
     if aligned.src != s_texts or aligned.tgt != t_texts:  # resplitting a paragraph changed a sentence: keep ours
         aligned = align_texts("\n".join(s_texts), "\n".join(t_texts), presplit=True, **options)
-    return [
-        StoredBead(b.src, b.tgt, c)
-        for b, c in zip(aligned.beads, confidences(aligned.beads, src, tgt, enc), strict=True)
-    ]
+    return [StoredBead(b.src, b.tgt, c) for b, c in zip(aligned.beads, confidences(aligned.beads), strict=True)]
 
 
 def _paragraph_text(sents: Sequence[Sentence], lang: Lang) -> str:
@@ -286,30 +280,10 @@ def _paragraph_text(sents: Sequence[Sentence], lang: Lang) -> str:
     return "\n".join(("" if lang is Lang.ZH else " ").join(p) for p in lines.values())
 
 
-PLACEHOLDER_LOW, PLACEHOLDER_HIGH = 0.70, 0.92
-"""Until the aligner gives each bead its calibrated confidence, a placeholder maps the cosine of the bead's
-two sides (e5, summed sentence vectors) linearly from these bounds onto 0..1."""
-
-
-def confidences(
-    beads: Sequence[Bead], src: Sequence[Sentence], tgt: Sequence[Sentence], enc: Encoders
-) -> list[float | None]:
-    """Each bead's confidence: the aligner's own when its beads carry one, else the placeholder (None without
-    an embedder). A one-sided bead scores 0: a sentence without counterpart is the first thing to check."""
-    own = [getattr(b, "confidence", None) for b in beads]
-    if any(c is not None for c in own) or enc.embedder is None:
-        return [float(c) if c is not None else None for c in own]
-    s_vecs = enc.embedder.encode([s.text for s in src], kind=EMBED_KIND)
-    t_vecs = enc.embedder.encode([t.text for t in tgt], kind=EMBED_KIND)
-    out: list[float | None] = []
-    for b in beads:
-        if not b.src or not b.tgt:
-            out.append(0.0)
-            continue
-        a, c = s_vecs[list(b.src)].sum(axis=0), t_vecs[list(b.tgt)].sum(axis=0)
-        cos = float(a @ c / max(float(np.linalg.norm(a) * np.linalg.norm(c)), 1e-9))
-        out.append(round(float(np.clip((cos - PLACEHOLDER_LOW) / (PLACEHOLDER_HIGH - PLACEHOLDER_LOW), 0, 1)), 3))
-    return out
+def confidences(beads: Sequence[Bead]) -> list[float | None]:
+    """Each bead's confidence as the aligner computed it (Bead.confidence: the calibrated probability that the
+    bead is right), or None where it has none; the review order and colours depend on this value only."""
+    return [float(c) if (c := getattr(b, "confidence", None)) is not None else None for b in beads]
 
 
 def list_documents(store: Store) -> list[DocumentInfo]:
