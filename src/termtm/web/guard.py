@@ -3,9 +3,9 @@
 Only the document upload (POST /documents and /api/v1/documents) takes files,
 up to MAX_UPLOAD_LENGTH (50 MB unless configured); lookups are GET, and the
 sign-in and edit forms post a few fields (each at most 2,000 characters). A
-request that announces a body larger than its limit (MAX_CONTENT_LENGTH,
-1 MB unless configured) is refused with 413 before routing, and one whose query string is longer than
-MAX_QUERY_STRING with 414. Under /api/ and /tmserver/ errors are
+request that announces a body larger than its limit (elsewhere
+MAX_CONTENT_LENGTH, 1 MB unless configured) is refused with 413 before
+routing, and one whose query string is longer than MAX_QUERY_STRING with 414. Under /api/ and /tmserver/ errors are
 JSON ({"error": …}); elsewhere they are Werkzeug's escaped HTML pages.
 """
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from flask.blueprints import BlueprintSetupState
 
 MAX_BODY = 1024 * 1024
-"""Default MAX_CONTENT_LENGTH: no endpoint takes an upload, so a megabyte is generous."""
+"""Default MAX_CONTENT_LENGTH: no other endpoint takes an upload, so a megabyte is generous."""
 
 MAX_UPLOAD = 50 * 1024 * 1024
 """Default MAX_UPLOAD_LENGTH: the body of a document upload (two files), the only uploads termtm takes."""
