@@ -41,6 +41,7 @@ class Provenance(StrEnum):
     PRINTED = "printed"
     TRANSLATED = "translated"
     IMPORTED = "imported"
+    ALIGNED = "aligned"  # a bilingual document an editor added, aligned by termtm and reviewed
 
 
 class Status(StrEnum):

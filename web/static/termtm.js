@@ -89,7 +89,32 @@
     });
   }
 
+  // Review screen: n / j go to the next doubtful bead (by confidence, least first), p / k to the previous one.
+  function setupReview() {
+    const list = document.getElementById("beads");
+    if (!list) return;
+    const beads = Array.from(list.querySelectorAll(".bead"))
+      .sort((a, b) => Number(a.dataset.rank) - Number(b.dataset.rank));
+    if (!beads.length) return;
+    let at = -1;
+    function go(i) {
+      at = Math.max(0, Math.min(beads.length - 1, i));
+      beads.forEach((b) => b.classList.remove("current"));
+      beads[at].classList.add("current");
+      beads[at].focus();
+      document.body.dataset.currentBead = beads[at].id;
+    }
+    const target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    if (target && beads.includes(target)) { at = beads.indexOf(target); target.classList.add("current"); }
+    document.addEventListener("keydown", function (e) {
+      const t = e.target;
+      if (e.ctrlKey || e.metaKey || e.altKey || (t && t.closest && t.closest("input, textarea, select, summary"))) return;
+      if (e.key === "n" || e.key === "j") { e.preventDefault(); go(at + 1); }
+      else if (e.key === "p" || e.key === "k") { e.preventDefault(); go(at - 1); }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    setupSearch(); setupKeys(); setupCopy(); setupRuby();
+    setupSearch(); setupKeys(); setupCopy(); setupRuby(); setupReview();
   });
 })();

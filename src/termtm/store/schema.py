@@ -6,7 +6,19 @@ open_store() applies: a change here needs a new revision there.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
@@ -112,4 +124,57 @@ qa_decisions = Table(
     Column("user", String(100), nullable=False),
     Column("at", String(16), nullable=False),
     Index("ix_qa_decisions_tuid", "tuid"),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("src_lang", String(10), nullable=False),
+    Column("tgt_lang", String(10), nullable=False),
+    Column("origin", Text, nullable=False, default=""),
+    Column("added_by", String(100), nullable=False),
+    Column("added_at", String(16), nullable=False),
+    Column("state", String(20), nullable=False, default="review"),
+    Column("revision", Integer, nullable=False, default=1),
+    Column("changedate", String(16), nullable=False),
+    Column("changeid", String(100), nullable=False, default=""),
+    UniqueConstraint("name", name="uq_documents_name"),
+)
+
+document_sentences = Table(
+    "document_sentences",
+    metadata,
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("side", String(3), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("paragraph", Integer, nullable=False, default=0),
+    Column("heading", Boolean, nullable=False, default=False),
+)
+
+document_beads = Table(
+    "document_beads",
+    metadata,
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("src", Text, nullable=False),
+    Column("tgt", Text, nullable=False),
+    Column("confidence", Float, nullable=True),
+    Column("reviewed", Boolean, nullable=False, default=False),
+)
+
+document_operations = Table(
+    "document_operations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("revision", Integer, nullable=False),
+    Column("at", String(16), nullable=False),
+    Column("user", String(100), nullable=False),
+    Column("op", String(20), nullable=False),
+    Column("params", Text, nullable=False),
+    Column("before", Text, nullable=False),
+    Column("undone", Boolean, nullable=False, default=False),
 )

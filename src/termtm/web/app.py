@@ -86,7 +86,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             beside_store(app.config["DATABASE_URL"], ".secret", settings.root / "var" / "termtm.secret")
         )
 
-    from termtm.web import admin, api, apidocs, auth, edit, guard, incoming, qa, services, tmserver, ui
+    from termtm.web import admin, api, apidocs, auth, documents, edit, guard, incoming, qa, services, tmserver, ui
 
     app.register_blueprint(guard.bp)
     app.register_blueprint(auth.bp)
@@ -95,6 +95,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(apidocs.bp)
+    app.register_blueprint(documents.bp)
+    app.register_blueprint(documents.api, url_prefix="/api/v1/documents")
     app.register_blueprint(qa.bp)
     app.register_blueprint(tmserver.bp)
     app.register_blueprint(incoming.bp)

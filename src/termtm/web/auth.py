@@ -103,9 +103,9 @@ def _guard():
     if request.routing_exception is not None:
         return None  # no such page, or not for this method: the 404 or 405 says so
     unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
-    if unsafe and request.path.startswith("/api/") and not _basic_api_request() and not session.get("user"):
+    if unsafe and request.path.startswith("/api/") and request.authorization is None and not session.get("user"):
         return sign_in_please()  # an anonymous API client gets 401, not a CSRF error it cannot act on
-    if unsafe and not _basic_api_request():
+    if unsafe and not _api_script():
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
         if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
             abort(400, "the form has expired or did not come from this site: reload the page and try again")
@@ -123,14 +123,19 @@ def sign_in_please():  # -> (Response, int)
     return response, 401
 
 
-def _basic_api_request() -> bool:
-    """An API request that signs in with HTTP Basic: no cookie is involved, so no CSRF token is needed.
+def _api_script() -> bool:
+    """An API request from a script: HTTP Basic credentials and an X-Requested-With header.
 
-    A browser sends an Authorization header to another site only after a CORS preflight, which termtm
-    never grants, so a forged cross-site form cannot carry one.
+    It needs no CSRF token, since it has no session to steal: a form on another site can make a browser
+    send cached Basic credentials, but not a custom header (and no CORS answer lets a script there send one).
     """
     creds = request.authorization
-    return request.path.startswith("/api/") and creds is not None and creds.type == "basic"
+    return (
+        request.path.startswith("/api/")
+        and creds is not None
+        and creds.type == "basic"
+        and bool(request.headers.get("X-Requested-With"))
+    )
 
 
 def require(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

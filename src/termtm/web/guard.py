@@ -4,7 +4,8 @@ Lookups are GET, and the sign-in and edit forms post a few fields (each at
 most 2,000 characters). A request that announces a body larger than
 MAX_CONTENT_LENGTH (1 MB unless configured) is refused with 413 before
 routing, except on the endpoints in UPLOADS (incoming documents and
-translated files), which take up to MAX_UPLOAD (20 MB unless configured); and one whose query string is longer than
+translated files) and the document uploads (POST /documents, /api/v1/documents),
+which take up to MAX_UPLOAD (50 MB unless configured); and one whose query string is longer than
 MAX_QUERY_STRING with 414. Under /api/ and /tmserver/ errors are
 JSON ({"error": …}); elsewhere they are Werkzeug's escaped HTML pages.
 """
@@ -20,13 +21,16 @@ if TYPE_CHECKING:
     from flask.blueprints import BlueprintSetupState
 
 MAX_BODY = 1024 * 1024
-"""Default MAX_CONTENT_LENGTH: only the UPLOADS endpoints take files, so a megabyte is generous for the rest."""
+"""Default MAX_CONTENT_LENGTH: only the upload endpoints take files, so a megabyte is generous for the rest."""
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-"""Default MAX_UPLOAD: a long DOCX or a TMX of a hundred thousand units."""
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+"""Default MAX_UPLOAD: a bilingual pair of long DOCX files, or a TMX of a hundred thousand units."""
 
 UPLOADS: set[str] = set()
 """Endpoints that take an uploaded file (MAX_UPLOAD applies to them); blueprints add theirs when registered."""
+
+UPLOAD_PATHS = ("/documents", "/api/v1/documents")
+"""Where documents are uploaded (POST): there too the body may be up to MAX_UPLOAD."""
 
 MAX_QUERY_STRING = 16 * 1024
 """Longest query string: a 500-character Chinese query is 4.5 KB once percent-encoded."""
@@ -47,7 +51,7 @@ def _defaults(state: BlueprintSetupState) -> None:
 @bp.before_app_request
 def limit_request() -> None:
     """Refuse an oversize body (413) or query string (414) before any view runs."""
-    upload = request.endpoint in UPLOADS
+    upload = request.endpoint in UPLOADS or (request.method == "POST" and request.path.rstrip("/") in UPLOAD_PATHS)
     limit = current_app.config["MAX_UPLOAD" if upload else "MAX_CONTENT_LENGTH"]
     if upload:
         request.max_content_length = limit  # the form parser's own limit, for this request only

@@ -203,6 +203,189 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+_NAME = {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 100}}
+_SCRIPT = {
+    "name": "X-Requested-With",
+    "in": "header",
+    "required": True,
+    "description": "any value: with HTTP Basic credentials it stands for the CSRF token a browser form sends",
+    "schema": {"type": "string"},
+}
+_EDITOR = {
+    "401": {"description": "not signed in", "content": _ERR["content"]},
+    "403": {"description": "not an editor", "content": _ERR["content"]},
+}
+_COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
+
+DOCUMENT_SCHEMAS: dict[str, Any] = {
+    "Document": {
+        "type": "object",
+        "required": ["name", "src_lang", "tgt_lang", "state", "units"],
+        "properties": {
+            "name": {"type": "string"},
+            "src_lang": {"type": "string", "enum": ["zh", "en"]},
+            "tgt_lang": {"type": "string", "enum": ["zh", "en"]},
+            "state": {"type": "string", "enum": ["review", "committed"]},
+            "added_by": {"type": "string"},
+            "added_at": {"type": "string"},
+            "units": {**_COUNTS, "description": "units in the memory by status"},
+            "beads": {"type": "integer", "description": "beads awaiting review"},
+        },
+    },
+    "Bead": {
+        "type": "object",
+        "required": ["position", "src", "tgt", "confidence"],
+        "properties": {
+            "position": {"type": "integer"},
+            "src": {"type": "array", "items": {"type": "integer"}, "description": "0-based source sentence indices"},
+            "tgt": {"type": "array", "items": {"type": "integer"}},
+            "src_text": {"type": "array", "items": {"type": "string"}},
+            "tgt_text": {"type": "array", "items": {"type": "string"}},
+            "confidence": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+            "reviewed": {"type": "boolean"},
+        },
+    },
+    "Alignment": {
+        "type": "object",
+        "required": ["name", "state", "revision", "beads", "review_order"],
+        "properties": {
+            "name": {"type": "string"},
+            "src_lang": {"type": "string"},
+            "tgt_lang": {"type": "string"},
+            "state": {"type": "string", "enum": ["review", "committed"]},
+            "revision": {"type": "integer"},
+            "added_by": {"type": "string"},
+            "added_at": {"type": "string"},
+            "undoable": {"type": "integer"},
+            "beads": {"type": "array", "items": {"$ref": "#/components/schemas/Bead"}},
+            "review_order": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "bead positions, least confident first",
+            },
+            "commit": {"$ref": "#/components/schemas/CommitResult"},
+        },
+    },
+    "Finding": {
+        "type": "object",
+        "required": ["check", "severity", "tuids", "message"],
+        "properties": {
+            "check": {"type": "string"},
+            "severity": {"type": "string", "enum": ["info", "warning", "error"]},
+            "tuids": {"type": "array", "items": {"type": "string"}},
+            "zh": {"type": "string"},
+            "en": {"type": "string"},
+            "message": {"type": "string"},
+            "suggestion": {"type": "string"},
+        },
+    },
+    "CommitResult": {
+        "type": "object",
+        "required": ["name", "units", "findings"],
+        "properties": {
+            "name": {"type": "string"},
+            "units": {"type": "integer"},
+            "one_sided": {"type": "integer"},
+            "terms": _COUNTS,
+            "index": {"type": "string"},
+            "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+        },
+    },
+}
+
+_UPLOAD = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string", "maxLength": 100},
+                    "src": {"type": "string", "format": "binary", "description": "source file"},
+                    "tgt": {"type": "string", "format": "binary", "description": "translation file"},
+                    "bilingual": {"type": "string", "format": "binary", "description": "or one TMX/XLIFF file"},
+                    "src_lang": {"type": "string", "enum": ["zh", "en"], "default": "zh"},
+                    "tgt_lang": {"type": "string", "enum": ["zh", "en"], "default": "en"},
+                    "commit": {"type": "string", "enum": ["true", "false"], "default": "false"},
+                },
+            }
+        }
+    },
+}
+
+
+def document_paths() -> dict[str, Any]:
+    """The /documents endpoints: list, add (multipart), alignment with confidences, commit, remove."""
+    return {
+        "/documents": {
+            "get": {
+                "summary": "Every document, with its state and units by status",
+                "responses": {"200": _list_of("Document", "documents")},
+            },
+            "post": {
+                "summary": "Add a document pair (aligned; it waits for review unless commit=true); editors only",
+                "parameters": [_SCRIPT],
+                "requestBody": _UPLOAD,
+                "responses": {
+                    "201": _one("Alignment", "the alignment"),
+                    "400": _ERR,
+                    **_EDITOR,
+                    "413": {"description": "upload too large", "content": _ERR["content"]},
+                },
+            },
+        },
+        "/documents/{name}": {
+            "get": {
+                "summary": "A document's alignment: beads with confidences, and the order to review them",
+                "parameters": [_NAME],
+                "responses": {"200": _one("Alignment", "the alignment"), "404": _404},
+            },
+            "delete": {
+                "summary": "Remove a document and all its units (one audited transaction); editors only",
+                "parameters": [_NAME, _SCRIPT],
+                "responses": {
+                    "200": {
+                        "description": "removed",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"name": {"type": "string"}, "removed": {"type": "integer"}},
+                                }
+                            }
+                        },
+                    },
+                    "404": _404,
+                    **_EDITOR,
+                },
+            },
+        },
+        "/documents/{name}/commit": {
+            "post": {
+                "summary": "Move the reviewed alignment into the memory; the editorial checks' findings; editors only",
+                "parameters": [
+                    _NAME,
+                    _SCRIPT,
+                    {
+                        "name": "seen",
+                        "in": "query",
+                        "schema": {"type": "integer"},
+                        "description": "the revision reviewed: refused (409) if the alignment changed since",
+                    },
+                ],
+                "responses": {
+                    "200": _one("CommitResult", "what was committed"),
+                    "400": _ERR,
+                    "404": _404,
+                    "409": {"description": "changed since", "content": _ERR["content"]},
+                    **_EDITOR,
+                },
+            }
+        },
+    }
+
+
 def spec() -> dict[str, Any]:
     """The OpenAPI document."""
     return {
@@ -284,6 +467,7 @@ def spec() -> dict[str, Any]:
                     "responses": {"200": _one("CheckReport", "findings and counts"), **_UPLOAD_ERRORS},
                 }
             },
+            **document_paths(),
             "/segments/{tuid}": {
                 "get": {
                     "summary": "One memory segment",
@@ -292,5 +476,8 @@ def spec() -> dict[str, Any]:
                 }
             },
         },
-        "components": {"schemas": SCHEMAS, "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}}},
+        "components": {
+            "schemas": SCHEMAS | DOCUMENT_SCHEMAS,
+            "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}},
+        },
     }

@@ -1,7 +1,7 @@
 """The editorial workbench: findings of `termtm check` that editors accepted in the browser, with a reason.
 
 Revision ID: 0006_workbench
-Revises: 0002
+Revises: 0005_documents
 Create Date: 2026-12-06
 
 One row per accepted finding (check id, tuid, the text the finding's span contains, the reason, who and
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_workbench"
-down_revision = "0003_sec"
+down_revision = "0005_documents"
 branch_labels = None
 depends_on = None
 
