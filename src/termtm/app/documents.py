@@ -265,10 +265,24 @@ def align(
     """Align the sentences as `termtm align` does (paragraphs as anchors when both sides agree on them),
     and give every bead its confidence."""
     s_texts, t_texts = [s.text for s in src], [t.text for t in tgt]
-    options = {"src_lang": s_lang, "tgt_lang": t_lang, "embedder": enc.embedder, "runs": enc.runs}
-    aligned = align_texts(_paragraph_text(src, s_lang), _paragraph_text(tgt, t_lang), **options)
+    aligned = align_texts(
+        _paragraph_text(src, s_lang),
+        _paragraph_text(tgt, t_lang),
+        src_lang=s_lang,
+        tgt_lang=t_lang,
+        embedder=enc.embedder,
+        runs=enc.runs,
+    )
     if aligned.src != s_texts or aligned.tgt != t_texts:  # resplitting a paragraph changed a sentence: keep ours
-        aligned = align_texts("\n".join(s_texts), "\n".join(t_texts), presplit=True, **options)
+        aligned = align_texts(
+            "\n".join(s_texts),
+            "\n".join(t_texts),
+            src_lang=s_lang,
+            tgt_lang=t_lang,
+            presplit=True,
+            embedder=enc.embedder,
+            runs=enc.runs,
+        )
     return [StoredBead(b.src, b.tgt, c) for b, c in zip(aligned.beads, confidences(aligned.beads), strict=True)]
 
 

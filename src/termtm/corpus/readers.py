@@ -269,7 +269,7 @@ def read_docx(data: bytes, name: str, lang: str) -> list[Paragraph]:
             if isinstance(item, Table):
                 for row in item.rows:
                     for cell in _unique_cells(row.cells):
-                        add(cell.iter_inner_content())
+                        add(cell.iter_inner_content())  # type: ignore[attr-defined]  # python-docx 1.1+; its stubs lag
                 continue
             text = join_lines(item.text.split("\n"), lang)  # type: ignore[attr-defined]
             if text:

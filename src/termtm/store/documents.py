@@ -113,11 +113,13 @@ class Documents:
         with self.store.engine.begin() as conn:
             _check_free(conn, record.name)
             values = {k: getattr(record, k) for k in DocumentRecord.__dataclass_fields__}
-            doc_id = conn.execute(documents.insert().values(**values)).inserted_primary_key[0]
+            inserted = conn.execute(documents.insert().values(**values)).inserted_primary_key
+            assert inserted is not None  # an INSERT of one row always reports its key
+            doc_id = inserted[0]
             _insert_sentences(conn, doc_id, "src", src)
             _insert_sentences(conn, doc_id, "tgt", tgt)
             _insert_beads(conn, doc_id, beads)
-            new = {"src_lang": record.src_lang, "tgt_lang": record.tgt_lang, "origin": record.origin}
+            new: dict[str, Any] = {"src_lang": record.src_lang, "tgt_lang": record.tgt_lang, "origin": record.origin}
             new |= {"sentences": [len(src), len(tgt)], "beads": len(beads)}
             _audit(conn, record.added_at, record.added_by, "document.add", "document", record.name, {}, new)
 
@@ -145,7 +147,7 @@ class Documents:
         """
         with self.store.engine.begin() as conn:
             row = _locked(conn, name, seen)
-            before = {"beads": [_bead_json(b) for b in _beads(conn, row.id)], "texts": []}
+            before: dict[str, list[Any]] = {"beads": [_bead_json(b) for b in _beads(conn, row.id)], "texts": []}
             for (side, pos), text in (texts or {}).items():
                 old = conn.execute(
                     select(document_sentences.c.text).where(*_sentence_key(row.id, side, pos))
@@ -343,7 +345,7 @@ def _bead_json(b: StoredBead) -> dict[str, Any]:
 
 
 def _bead_of(r: Any) -> StoredBead:
-    get = r.get if isinstance(r, dict) else lambda k: getattr(r, k)
+    get: Any = r.get if isinstance(r, dict) else lambda k: getattr(r, k)
     return StoredBead(
         tuple(json.loads(get("src"))), tuple(json.loads(get("tgt"))), get("confidence"), bool(get("reviewed"))
     )

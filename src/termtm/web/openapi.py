@@ -34,7 +34,7 @@ def _upload(extra: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 _UPLOAD_ERRORS = {"400": _ERR, "401": _401, "413": _413, "415": _415}
-_SIGNED_IN = [{"basic": []}]
+_SIGNED_IN: list[dict[str, list[str]]] = [{"basic": []}]
 
 _404 = {"description": "not found", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
@@ -448,7 +448,7 @@ def spec() -> dict[str, Any]:
                 "post": {
                     "summary": "XLIFF 1.2 of an uploaded document with the memory's matches and term notes",
                     "security": _SIGNED_IN,
-                    "parameters": [{**_MIN, "schema": {**_MIN["schema"], "default": 75}}],
+                    "parameters": [{**_MIN, "schema": {**_MIN["schema"], "default": 75}}],  # type: ignore[dict-item]
                     "requestBody": _upload(),
                     "responses": {
                         "200": {
