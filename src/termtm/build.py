@@ -17,6 +17,7 @@ import yaml
 from termtm.align import align_documents
 from termtm.corpus.clean import CleanReport, clean_bulletin, load_corrections, printed_titles
 from termtm.corpus.docfile import parse_document, render_document
+from termtm.corpus.review import apply_reviews, load_reviewed
 from termtm.embed import Embedder
 from termtm.errors import TermTMError
 from termtm.formats.omegat import write_omegat_glossary
@@ -54,6 +55,10 @@ class Paths:
     @property
     def layout(self) -> Path:
         return self.sources / "layout.yaml"
+
+    @property
+    def reviewed(self) -> Path:
+        return self.sources / "reviewed.yaml"
 
     @property
     def english(self) -> Path:
@@ -169,7 +174,8 @@ def build(
     zh, report, titles, when = load_chinese(paths)
     _write_if_changed(paths.cleaned, render_document(zh).encode("utf-8"))
     en = load_english(paths, titles)
-    segments = align_bulletin(zh, en, titles, embedder, progress, runs)
+    reviews = load_reviewed(_read_optional(paths.reviewed), (a.id for a in zh.articles))
+    segments = apply_reviews(align_bulletin(zh, en, titles, embedder, progress, runs), reviews)
     added, changed, removed = store.replace_document(zh.id, segments, when)
     export_tmx(store, paths.tmx, when, document=zh.id)
     terms = build_terms(paths, store) if paths.glossary.is_dir() else None
@@ -217,6 +223,11 @@ def export_tmx(store: Store, out: Path, when: str, document: str | None = None) 
     data = write_tmx([r.segment for r in records], TmxHeader(creationdate=when), dates=dates, changeids=changeids)
     _write_if_changed(out, data)
     return len(records)
+
+
+def _read_optional(path: Path) -> str:
+    """A source file that a project may lack (the review list): its text, or the empty string."""
+    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:

@@ -579,7 +579,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("segment",)
 """Command groups in modules of this package: each module's register(sub) adds its subparsers."""
 
 RUNS_HELP = "the aligner's encoder of runs of sentences: use (default; or TERMTM_RUN_ENCODER), any embedder, or none"

@@ -58,7 +58,7 @@ def write_tmx(
     """Serialise segments as TMX 1.4b; `dates` maps tuid to (creationdate, changedate), `changeids` to the editor.
 
     A unit carries changeid only when a person changed it, so CAT tools show the editor, not the build.
-    Its editorial status (draft, approved) is the x-status prop.
+    Its editorial status (draft, reviewed, approved: XLIFF 2.0's ladder) is the x-status prop.
     """
     root = etree.Element("tmx", version="1.4")
     etree.SubElement(
