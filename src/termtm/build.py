@@ -17,6 +17,7 @@ import yaml
 from termtm.align import align_documents
 from termtm.corpus.clean import CleanReport, clean_bulletin, load_corrections, printed_titles
 from termtm.corpus.docfile import parse_document, render_document
+from termtm.corpus.notes import apply_unit_notes, load_unit_notes
 from termtm.corpus.review import apply_reviews, load_reviewed
 from termtm.embed import Embedder
 from termtm.errors import TermTMError
@@ -59,6 +60,10 @@ class Paths:
     @property
     def reviewed(self) -> Path:
         return self.sources / "reviewed.yaml"
+
+    @property
+    def unit_notes(self) -> Path:
+        return self.sources / "unit-notes.yaml"
 
     @property
     def english(self) -> Path:
@@ -174,8 +179,11 @@ def build(
     zh, report, titles, when = load_chinese(paths)
     _write_if_changed(paths.cleaned, render_document(zh).encode("utf-8"))
     en = load_english(paths, titles)
-    reviews = load_reviewed(_read_optional(paths.reviewed), (a.id for a in zh.articles))
-    segments = apply_reviews(align_bulletin(zh, en, titles, embedder, progress, runs), reviews)
+    article_ids = [a.id for a in zh.articles]
+    reviews = load_reviewed(_read_optional(paths.reviewed), article_ids)
+    notes = load_unit_notes(_read_optional(paths.unit_notes), article_ids)
+    segments = align_bulletin(zh, en, titles, embedder, progress, runs)
+    segments = apply_reviews(apply_unit_notes(segments, notes), reviews)
     added, changed, removed = store.replace_document(zh.id, segments, when)
     export_tmx(store, paths.tmx, when, document=zh.id)
     terms = build_terms(paths, store) if paths.glossary.is_dir() else None

@@ -112,6 +112,7 @@ SCHEMAS: dict[str, Any] = {
             "article": {"type": "string"},
             "provenance": {"type": "string", "enum": ["printed", "translated", "back-translation", "imported"]},
             "status": {"type": "string", "enum": ["draft", "reviewed", "approved"]},
+            "notes": {"type": "array", "items": {"type": "string"}, "description": "translator's notes"},
         },
     },
     "Health": {
