@@ -61,7 +61,7 @@ def test_page_furniture_is_dropped(cleaned, furniture):
 
 def test_article_split_across_pages_reads_continuously(cleaned):
     a01 = cleaned[0].article("a01")
-    assert "紧密协作，继续保持对湄公河次区域跨国拐卖犯罪的高压态势，将湄公河次区域合作反拐事业推上一个新的台阶!" in (
+    assert "紧密协作，继续保持对湄公河次区域跨国拐卖犯罪的高压态势，将湄公河次区域合作反拐事业推上一个新的台阶！" in (
         a01.paragraphs[9].text
     )
     a03 = cleaned[0].article("a03")
@@ -119,6 +119,7 @@ def test_a_correction_without_reason_is_refused():
         ("(中国 北京, 2007年12月14日)", "(中国 北京，2007年12月14日)"),  # the space after it goes too
         ("《联合宣言》,将", "《联合宣言》，将"),  # after Chinese punctuation
         ("具体行动:", "具体行动："),  # ending the paragraph
+        ("推上一个新的台阶!", "推上一个新的台阶！"),
         (
             "COMMIT, UNIAP: 1,000 <http://uniap.law.pku.edu.cn/a.asp?x=1>",
             "COMMIT, UNIAP: 1,000 <http://uniap.law.pku.edu.cn/a.asp?x=1>",

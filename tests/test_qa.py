@@ -142,6 +142,13 @@ def test_untranslated_units_are_errors_and_silence_the_bilingual_checks(ctx, en,
     assert message in findings[0].message
 
 
+def test_a_unit_lost_on_both_sides_is_not_untranslated(ctx):
+    """SPA II's Project Area 3 heading is lost in the OCR: …… in the Chinese, […] in the English."""
+    assert run_checks([Unit("h", "……", "[…]")], ctx, select(["completeness"])) == []
+    (f,) = run_checks([Unit("h", "……", "")], ctx, select(["completeness"]))
+    assert "empty" in f.message
+
+
 # --- script and typography ----------------------------------------------------------------------------
 
 

@@ -28,8 +28,8 @@ _HAN = HAN_RANGES
 _SPACE_HAN_HAN = re.compile(rf"(?<=[{_HAN}])[ \t]+(?=[{_HAN}])")
 _SPACE_HAN_DIGIT = re.compile(rf"(?<=[{_HAN}])[ \t]+(?=\d)|(?<=\d)[ \t]+(?=[{_HAN}])")
 _SPACES = re.compile(r"[ \t]{2,}")
-_FULL_WIDTH = {",": "，", ";": "；", ":": "："}
-_HALF_PUNCT = re.compile(r"[,;:] ?")
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
+_HALF_PUNCT = re.compile(r"[,;:!?] ?")
 _CJK_PUNCT = "，。、；：？！“”‘’《》（）【】「」……—"
 _HAN_CHAR = re.compile(rf"[{_HAN}]")
 _REF = re.compile(r"^(\d+)(?:-(\d+))?(?:@(-?\d*):(-?\d*))?$")
@@ -95,11 +95,11 @@ def normalize_spacing(text: str) -> str:
 
 
 def full_width_punctuation(text: str) -> str:
-    """Half-width , ; : in Chinese text become full-width (an OCR artefact: the bulletin sets ， ； ：).
+    """Half-width , ; : ! ? in Chinese text become full-width (an OCR artefact: the bulletin sets ， ； ： ！ ？).
 
     The rule: a mark that follows a Han character or Chinese punctuation and precedes one (or a digit,
     or ends the paragraph), or that follows a digit and precedes a Han character ("34家,50名",
-    "北京, 2007年"); a space after it goes too. Latin text, numbers (1,000) and URLs (http:) keep theirs.
+    "北京, 2007年"); a space after it goes too. Latin text, numbers (1,000) and URLs (http:, .asp?) keep theirs.
     """
 
     def fix(m: re.Match[str]) -> str:
