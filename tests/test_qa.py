@@ -260,7 +260,7 @@ def test_cli_raw_ocr_counts(built, capsys):
     paths, _, _ = built
     assert main(["--root", str(paths.root), "check", "--raw", "--format", "json", "--ignore", str(IGNORE)]) == 1
     counts = json.loads(capsys.readouterr().out)["counts"]["checks"]
-    assert counts["deprecated-term"] == 26  # every OCR variant of the term base (台湾中央报 too), where corrections.tsv fixes it
+    assert counts["deprecated-term"] == 26  # every OCR variant of the term base (台湾中央报 too) that corrections fix
     assert counts["traditional"] == 3  # 訊 of the mast-head, 懲/罷 of the contents line
     assert "key-term" not in counts  # bilingual checks do not run on Chinese alone
 
