@@ -9,7 +9,7 @@ import yaml
 from conftest import ROOT, shared
 
 from termtm.build import Paths, load_chinese
-from termtm.corpus.clean import apply_corrections, clean_bulletin, load_corrections
+from termtm.corpus.clean import apply_corrections, clean_bulletin, full_width_punctuation, load_corrections
 from termtm.errors import LayoutError
 from termtm.model import ParaKind
 
@@ -32,7 +32,7 @@ def test_raw_source_is_the_seed_byte_for_byte():
 
 def test_every_correction_has_a_reason_and_matches_the_raw_text():
     corrections = load_corrections(PATHS.corrections.read_text(encoding="utf-8"))
-    assert len(corrections) == 34
+    assert len(corrections) == 38
     assert all(c.reason for c in corrections)
     lines = PATHS.raw.read_text(encoding="utf-8").split("\n")
     for c in corrections:
@@ -42,8 +42,8 @@ def test_every_correction_has_a_reason_and_matches_the_raw_text():
 def test_counts_of_the_cleaned_bulletin(cleaned):
     doc, report, _, _ = cleaned
     assert len(doc.articles) == 12
-    assert sum(len(a.paragraphs) for a in doc.articles) == 193
-    assert (report.corrections, report.dropped_lines, report.gaps) == (34, 45, 5)
+    assert sum(len(a.paragraphs) for a in doc.articles) == 195
+    assert (report.corrections, report.dropped_lines, report.gaps) == (38, 44, 7)
 
 
 @pytest.mark.parametrize("ocr_error", ["渭公河", "COMMII", "磋商商会", "先生们，先生", "的的", "刑侦侦查局", "uniac"])
@@ -61,7 +61,7 @@ def test_page_furniture_is_dropped(cleaned, furniture):
 
 def test_article_split_across_pages_reads_continuously(cleaned):
     a01 = cleaned[0].article("a01")
-    assert "紧密协作，继续保持对湄公河次区域跨国拐卖犯罪的高压态势,将湄公河次区域合作反拐事业推上一个新的台阶!" in (
+    assert "紧密协作，继续保持对湄公河次区域跨国拐卖犯罪的高压态势，将湄公河次区域合作反拐事业推上一个新的台阶！" in (
         a01.paragraphs[9].text
     )
     a03 = cleaned[0].article("a03")
@@ -80,7 +80,7 @@ def test_document_model_has_titles_sections_and_speakers(cleaned):
     assert a03.paragraphs[0].kind is ParaKind.TITLE
     assert a03.title.startswith("加强合作　加快进程——中国公安部部长孟建柱")
     assert titles["a05"].startswith("Speech by Mr Du Hungwei, Head of the Chinese Delegation")
-    assert sum(p.kind is ParaKind.HEADING for p in doc.article("a07").paragraphs) == 7
+    assert sum(p.kind is ParaKind.HEADING for p in doc.article("a07").paragraphs) == 8
 
 
 def test_build_reproduces_the_committed_cleaned_text(built):
@@ -109,3 +109,62 @@ def test_a_correction_that_does_not_match_is_refused():
 def test_a_correction_without_reason_is_refused():
     with pytest.raises(LayoutError, match="give a reason"):
         load_corrections("line\tcol\toriginal\tcorrected\treason\n95\t23\t渭公河\t湄公河\t\n")
+
+
+@pytest.mark.parametrize(
+    ("ocr", "clean"),
+    [
+        ("包括:人民日报、新华社,中央电视台;", "包括：人民日报、新华社，中央电视台；"),
+        ("共34家,50名记者", "共34家，50名记者"),  # a digit after the mark
+        ("(中国 北京, 2007年12月14日)", "(中国 北京，2007年12月14日)"),  # the space after it goes too
+        ("《联合宣言》,将", "《联合宣言》，将"),  # after Chinese punctuation
+        ("具体行动:", "具体行动："),  # ending the paragraph
+        ("推上一个新的台阶!", "推上一个新的台阶！"),
+        (
+            "COMMIT, UNIAP: 1,000 <http://uniap.law.pku.edu.cn/a.asp?x=1>",
+            "COMMIT, UNIAP: 1,000 <http://uniap.law.pku.edu.cn/a.asp?x=1>",
+        ),
+        ("在 COMMIT, 进程", "在 COMMIT, 进程"),  # after Latin text: left alone
+    ],
+)
+def test_half_width_commas_semicolons_and_colons_in_chinese_become_full_width(ocr, clean):
+    assert full_width_punctuation(ocr) == clean
+
+
+def test_the_cleaned_bulletin_has_no_half_width_comma_semicolon_or_colon_between_han(cleaned):
+    import re
+
+    from termtm.corpus.script import HAN_RANGES
+
+    assert re.findall(rf"[{HAN_RANGES}][,;:] ?[{HAN_RANGES}]", cleaned[3]) == []
+    raw = PATHS.raw.read_text(encoding="utf-8")
+    assert len(re.findall(rf"[{HAN_RANGES}][,;:] ?[{HAN_RANGES}]", raw)) == 98  # what the rule repaired
+
+
+def test_the_structural_repairs(cleaned):
+    doc = cleaned[0]
+    a05 = [p.text for p in doc.article("a05").paragraphs]
+    # reading order: the transit-centre passage of raw 204 belongs to point three, before raw 200
+    assert a05[4].startswith("三是开发试点，探索模式，积极做好拐卖受害……2006年11月中国公安部在广西东兴市")
+    assert "该中心采取多种形式，积极救助拐卖受害人。民政部门在河南省郑州市" in a05[4]
+    assert a05[6].startswith("五是") and a05[6].endswith("抓获了一批犯罪嫌疑人。") and "……" not in a05[6]
+    a07 = doc.article("a07").paragraphs
+    pa2 = next(i for i, p in enumerate(a07) if p.text.startswith("项目活动2"))
+    lost = next(i for i, p in enumerate(a07) if p.kind is ParaKind.HEADING and i > pa2)
+    assert a07[lost].text == "……" and a07[lost + 1].text == "具体行动："  # Project Area 3: heading and objective lost
+    assert a07[lost + 2].text.startswith("- 增强多边及双边谅解备忘录")
+    pa5 = next(i for i, p in enumerate(a07) if p.text.startswith("项目活动5"))
+    assert a07[pa5 + 3].text.endswith("经济和社会支持。……")  # the label 具体行动 is lost
+    pa8 = next(i for i, p in enumerate(a07) if p.text.startswith("项目活动8"))
+    assert a07[pa8 + 1].text == "目的：……"
+    text = cleaned[3]
+    assert "保护受害人的人身安全" in text and "台湾中央日报" in text and "台湾中央报" not in text
+    assert "NewsId=1098&classeid=10&classname=专家论坛" in text
+    assert "的承诺，体现了我们湄公河次区域国家间合作" in text
+
+
+def test_both_source_files_say_which_positions_are_1_based_and_which_0_based():
+    head = PATHS.corrections.read_text(encoding="utf-8").split("\nline\t")[0]
+    assert "1-BASED" in head and "0-based" in head
+    layout = PATHS.layout.read_text(encoding="utf-8").split("\ndocument:")[0]
+    assert "1-BASED" in layout and "0-BASED" in layout

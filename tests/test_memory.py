@@ -42,7 +42,7 @@ def test_every_chinese_segment_has_an_english_side(built):
     assert all(r.segment.zh.strip() and r.segment.en.strip() for r in records)
 
 
-def test_printed_titles_are_printed_and_approved_the_rest_draft(built):
+def test_printed_titles_are_printed_and_approved_the_rest_translated_and_reviewed(built):
     _, store, _ = built
     segs = {r.segment.tuid: r.segment for r in store.records()}
     title = segs["bulletin-2007-12:a05:p000:s00"]
@@ -50,7 +50,7 @@ def test_printed_titles_are_printed_and_approved_the_rest_draft(built):
     assert title.provenance is Provenance.PRINTED and title.status is Status.APPROVED
     assert title.en.startswith("Speech by Mr Du Hungwei")
     body = segs["bulletin-2007-12:a01:p001:s00"]
-    assert body.provenance is Provenance.TRANSLATED and body.status is Status.DRAFT
+    assert body.provenance is Provenance.TRANSLATED and body.status is Status.REVIEWED  # a01 is in reviewed.yaml
     assert body.zh.startswith("2007年12月12-14日") and "12–14 December 2007" in body.en
 
 

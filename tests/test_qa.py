@@ -142,6 +142,13 @@ def test_untranslated_units_are_errors_and_silence_the_bilingual_checks(ctx, en,
     assert message in findings[0].message
 
 
+def test_a_unit_lost_on_both_sides_is_not_untranslated(ctx):
+    """SPA II's Project Area 3 heading is lost in the OCR: …… in the Chinese, […] in the English."""
+    assert run_checks([Unit("h", "……", "[…]")], ctx, select(["completeness"])) == []
+    (f,) = run_checks([Unit("h", "……", "")], ctx, select(["completeness"]))
+    assert "empty" in f.message
+
+
 # --- script and typography ----------------------------------------------------------------------------
 
 
@@ -215,7 +222,7 @@ def test_cli_json_on_the_store_gates_on_errors(built, capsys, tmp_path):
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"findings", "counts"}
     assert set(out["findings"][0]) == {"check", "severity", "tuids", "zh", "en", "message", "suggestion"}
-    assert out["counts"]["severity"]["error"] == 0 and out["counts"]["ignored"] == 2
+    assert out["counts"]["severity"]["error"] == 0 and out["counts"]["ignored"] == 36  # 2 errors, 34 key-term
     empty = tmp_path / "none.yaml"
     empty.write_text("ignore: []\n", encoding="utf-8")
     args = ["--root", str(paths.root), "check", "--min-severity", "error", "--format", "json", "--ignore", str(empty)]
@@ -246,14 +253,14 @@ def test_cli_checks_a_tmx_file(built, capsys, tmp_path):
 def test_cli_checks_the_exported_tmx_like_the_store(built, capsys):
     paths, _, _ = built
     assert main(["--root", str(paths.root), "check", str(paths.tmx), "--format", "json", "--ignore", str(IGNORE)]) == 0
-    assert json.loads(capsys.readouterr().out)["counts"]["ignored"] == 2
+    assert json.loads(capsys.readouterr().out)["counts"]["ignored"] == 36
 
 
 def test_cli_raw_ocr_counts(built, capsys):
     paths, _, _ = built
     assert main(["--root", str(paths.root), "check", "--raw", "--format", "json", "--ignore", str(IGNORE)]) == 1
     counts = json.loads(capsys.readouterr().out)["counts"]["checks"]
-    assert counts["deprecated-term"] == 25  # every OCR variant of the term base, where corrections.tsv fixes it
+    assert counts["deprecated-term"] == 26  # every OCR variant of the term base (台湾中央报 too) that corrections fix
     assert counts["traditional"] == 3  # 訊 of the mast-head, 懲/罷 of the contents line
     assert "key-term" not in counts  # bilingual checks do not run on Chinese alone
 

@@ -56,7 +56,7 @@ def test_filters_narrow_by_status_and_minimum_match(client, press):
     html = client.get("/", query_string={"q": q, "min": 90, "partial": 1}).get_data(as_text=True)
     assert f'href="/segment/{PRESS}"' in html and "% match</p>" in html
     approved = client.get("/", query_string={"q": q, "min": 90, "status": "approved", "partial": 1})
-    assert f'data-href="/segment/{PRESS}"' not in approved.get_data(as_text=True)  # it is a draft
+    assert f'data-href="/segment/{PRESS}"' not in approved.get_data(as_text=True)  # it is reviewed, not approved
 
 
 def test_lookup_page_escapes_what_it_echoes(client):
@@ -129,7 +129,7 @@ def test_api_semantic_finds_chinese_from_an_english_query(client):
 def test_api_concordance_and_segment_shapes(client):
     hits = client.get("/api/v1/concordance", query_string={"q": "COMMIT", "k": 3}).get_json()
     assert len(hits) == 3 and {"tuid", "zh", "en", "score", "kwic"} <= set(hits[0])
-    assert client.get(f"/api/v1/segments/{PRESS}").get_json()["status"] == "draft"
+    assert client.get(f"/api/v1/segments/{PRESS}").get_json()["status"] == "reviewed"  # a01 is in reviewed.yaml
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,8 @@ import yaml
 from termtm.align import align_documents
 from termtm.corpus.clean import CleanReport, clean_bulletin, load_corrections, printed_titles
 from termtm.corpus.docfile import parse_document, render_document
+from termtm.corpus.notes import apply_unit_notes, load_unit_notes
+from termtm.corpus.review import apply_reviews, load_reviewed
 from termtm.embed import Embedder
 from termtm.errors import TermTMError
 from termtm.formats.omegat import write_omegat_glossary
@@ -56,6 +58,14 @@ class Paths:
     @property
     def layout(self) -> Path:
         return self.sources / "layout.yaml"
+
+    @property
+    def reviewed(self) -> Path:
+        return self.sources / "reviewed.yaml"
+
+    @property
+    def unit_notes(self) -> Path:
+        return self.sources / "unit-notes.yaml"
 
     @property
     def english(self) -> Path:
@@ -175,8 +185,12 @@ def build(
     zh, report, titles, when = load_chinese(paths)
     _write_if_changed(paths.cleaned, render_document(zh).encode("utf-8"))
     en = load_english(paths, titles)
+    article_ids = [a.id for a in zh.articles]
+    reviews = load_reviewed(_read_optional(paths.reviewed), article_ids)
+    notes = load_unit_notes(_read_optional(paths.unit_notes), article_ids)
     say("aligning")
     segments = align_bulletin(zh, en, titles, embedder, progress, runs)
+    segments = apply_reviews(apply_unit_notes(segments, notes), reviews)
     say("storing the segments and writing the TMX")
     added, changed, removed = store.replace_document(zh.id, segments, when)
     export_tmx(store, paths.tmx, when, document=zh.id)
@@ -227,6 +241,11 @@ def export_tmx(store: Store, out: Path, when: str, document: str | None = None) 
     data = write_tmx([r.segment for r in records], TmxHeader(creationdate=when), dates=dates, changeids=changeids)
     _write_if_changed(out, data)
     return len(records)
+
+
+def _read_optional(path: Path) -> str:
+    """A source file that a project may lack (the review list): its text, or the empty string."""
+    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from termtm.errors import UnknownLanguage
+from termtm.errors import TermTMError, UnknownLanguage
 
 
 class Lang(StrEnum):
@@ -36,19 +36,37 @@ class ParaKind(StrEnum):
 
 
 class Provenance(StrEnum):
-    """Where the English side of a segment comes from."""
+    """Where the English side of a segment comes from.
+
+    BACK_TRANSLATION: the document was written in English, the bulletin prints a Chinese translation of it,
+    and our English renders that Chinese: it is not the official wording (the unit's note names the original).
+    """
 
     PRINTED = "printed"
     TRANSLATED = "translated"
+    BACK_TRANSLATION = "back-translation"
     IMPORTED = "imported"
     ALIGNED = "aligned"  # a bilingual document an editor added, aligned by termtm and reviewed
 
 
 class Status(StrEnum):
-    """Editorial state of a segment's translation."""
+    """Editorial state of a segment's translation: XLIFF 2.0's ladder, each rung a further check.
+
+    draft: translated; reviewed: a second reader has checked it against the Chinese; approved: an editor
+    has signed it off (only an editor, in the UI or with `termtm segment status`, sets it).
+    """
 
     DRAFT = "draft"
+    REVIEWED = "reviewed"
     APPROVED = "approved"
+
+    @classmethod
+    def parse(cls, value: str) -> Status:
+        """A status from user input, with an error that lists the ladder."""
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            raise TermTMError(f"unknown status {value!r}: use draft, reviewed or approved") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,4 +124,6 @@ class Segment:
     kind: ParaKind = ParaKind.BODY
     provenance: Provenance = Provenance.TRANSLATED
     status: Status = Status.DRAFT
+    note: str = ""
+    """Translator's notes on the unit (source of the English, errors in the source), one per line."""
     props: dict[str, str] = field(default_factory=dict, compare=False)

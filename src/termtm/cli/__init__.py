@@ -665,7 +665,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-EXTENSIONS: tuple[str, ...] = ("incoming", "documents")
+EXTENSIONS: tuple[str, ...] = ("incoming", "documents", "segment")
 """Command groups in modules of this package: each module's register(sub) adds its subparsers."""
 
 TERMS_DEFAULTS = {"query": None, "k": None, "holdout": 0.0, "seed": 1, "json": False}

@@ -28,6 +28,10 @@ _HAN = HAN_RANGES
 _SPACE_HAN_HAN = re.compile(rf"(?<=[{_HAN}])[ \t]+(?=[{_HAN}])")
 _SPACE_HAN_DIGIT = re.compile(rf"(?<=[{_HAN}])[ \t]+(?=\d)|(?<=\d)[ \t]+(?=[{_HAN}])")
 _SPACES = re.compile(r"[ \t]{2,}")
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
+_HALF_PUNCT = re.compile(r"[,;:!?] ?")
+_CJK_PUNCT = "，。、；：？！“”‘’《》（）【】「」……—"
+_HAN_CHAR = re.compile(rf"[{_HAN}]")
 _REF = re.compile(r"^(\d+)(?:-(\d+))?(?:@(-?\d*):(-?\d*))?$")
 
 
@@ -52,12 +56,13 @@ class CleanReport:
 
 
 def load_corrections(text: str) -> list[Correction]:
-    """Parse corrections.tsv; every row needs a reason."""
-    rows = csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+    """Parse corrections.tsv (1-based line and col; lines starting with # are comments); every row needs a reason."""
+    numbered = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if not line.startswith("#")]
+    rows = csv.DictReader(io.StringIO("\n".join(line for _, line in numbered)), delimiter="\t", quoting=csv.QUOTE_NONE)
     out = []
-    for n, row in enumerate(rows, start=2):
+    for (n, _), row in zip(numbered[1:], rows, strict=False):
         if not row.get("reason"):
-            raise LayoutError(f"corrections.tsv row {n}: give a reason for every correction")
+            raise LayoutError(f"corrections.tsv line {n}: give a reason for every correction")
         out.append(
             Correction(int(row["line"]), int(row["col"]), row["original"], row["corrected"] or "", row["reason"])
         )
@@ -87,6 +92,29 @@ def normalize_spacing(text: str) -> str:
     text = _SPACE_HAN_HAN.sub("", text)
     text = _SPACE_HAN_DIGIT.sub("", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def full_width_punctuation(text: str) -> str:
+    """Half-width , ; : ! ? in Chinese text become full-width (an OCR artefact: the bulletin sets ， ； ： ！ ？).
+
+    The rule: a mark that follows a Han character or Chinese punctuation and precedes one (or a digit,
+    or ends the paragraph), or that follows a digit and precedes a Han character ("34家,50名",
+    "北京, 2007年"); a space after it goes too. Latin text, numbers (1,000) and URLs (http:, .asp?) keep theirs.
+    """
+
+    def fix(m: re.Match[str]) -> str:
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        zh_before, zh_after = _is_zh(before), _is_zh(after)
+        if (zh_before and (zh_after or after.isdigit() or not after)) or (before.isdigit() and zh_after):
+            return _FULL_WIDTH[m.group()[0]]
+        return m.group()
+
+    return _HALF_PUNCT.sub(fix, text)
+
+
+def _is_zh(ch: str) -> bool:
+    return bool(ch) and (ch in _CJK_PUNCT or bool(_HAN_CHAR.match(ch)))
 
 
 def _join(parts: list[str]) -> str:
@@ -145,7 +173,7 @@ def clean_bulletin(
         nonlocal gaps
         parts, n = _expand(str(spec), lines, used)
         gaps += n
-        text = normalize_spacing(_join(parts))
+        text = full_width_punctuation(normalize_spacing(_join(parts)))
         if not text:
             raise LayoutError(f"paragraph {spec!r} of layout.yaml is empty after cleaning")
         return Paragraph(kind, text)

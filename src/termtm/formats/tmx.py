@@ -59,8 +59,10 @@ def write_tmx(
     """Serialise segments as TMX 1.4b; `dates` maps tuid to (creationdate, changedate), `changeids` to the editor.
 
     A unit carries changeid only when a person changed it, so CAT tools show the editor, not the build.
-    Its editorial status (draft, approved) is the x-status prop. Characters XML cannot hold (a control
-    character stored before the store checked for them) are left out, so that one bad row never stops an export.
+    Its editorial status (draft, reviewed, approved: XLIFF 2.0's ladder) is the x-status prop, where its English
+    comes from (printed, translated, back-translation, imported) x-provenance; translator's notes are <note>s.
+    Characters XML cannot hold (a control character stored before the store checked for them) are left out, so
+    that one bad row never stops an export.
     """
     root = etree.Element("tmx", version="1.4")
     etree.SubElement(
@@ -81,6 +83,8 @@ def write_tmx(
         tu = etree.SubElement(body, "tu", tuid=_x(seg.tuid), creationdate=created, changedate=changed)
         if changeid := (changeids or {}).get(seg.tuid):
             tu.set("changeid", _x(changeid))
+        for line in filter(None, seg.note.splitlines()):  # TMX 1.4: notes and props come before the tuvs
+            etree.SubElement(tu, "note", {XML_LANG: "en"}).text = _x(line)
         props = {
             "document": seg.document,
             "article": seg.article,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
@@ -52,10 +53,20 @@ def same_target(units: Sequence[Unit], ctx: QAContext) -> Iterator[Finding]:
         )
 
 
+_GAP_ONLY = re.compile(r"(?:……|\[…\]|\s)+")
+
+
+def _lost(text: str) -> bool:
+    """Only gap marks: …… in the cleaned Chinese, […] in the English edition (text lost in the OCR)."""
+    return bool(text) and _GAP_ONLY.fullmatch(text) is not None
+
+
 def completeness(units: Sequence[Unit], ctx: QAContext) -> Iterator[Finding]:
     """Untranslated units: empty sides, target equal to source, or Chinese left in the English."""
     for u in units:
         zh, en = u.zh.strip(), u.en.strip()
+        if _lost(zh) and _lost(en):
+            continue  # a heading the OCR lost, marked as a gap on both sides: nothing to translate
         if not zh or not en:
             side = "Chinese" if not zh else "English"
             yield Finding("completeness", Severity.ERROR, (u.tuid,), u.zh, u.en, f"the {side} side is empty")

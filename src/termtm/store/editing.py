@@ -76,11 +76,15 @@ def edit_segment(
             return SegmentRecord(_segment(row), row.creationdate, row.changedate, row.changeid)
         values = {"en": en, "status": status.value, "changedate": when, "changeid": user}
         conn.execute(segments.update().where(segments.c.id == row.id).values(**values))
-        action = "approve" if old["en"] == en and status is Status.APPROVED else "edit"
+        action = _ACTIONS.get(status, "edit") if old["en"] == en else "edit"
         _audit(conn, when, user, f"segment.{action}", "segment", tuid, old, new)
         bump_version(conn)
         fresh = conn.execute(select(segments).where(segments.c.id == row.id)).one()
     return SegmentRecord(_segment(fresh), fresh.creationdate, fresh.changedate, fresh.changeid)
+
+
+_ACTIONS = {Status.APPROVED: "approve", Status.REVIEWED: "review", Status.DRAFT: "reopen"}
+"""What the history page calls a change of status alone."""
 
 
 def save_concept(

@@ -408,6 +408,7 @@ def _row(s: Segment) -> dict[str, object]:
         "provenance": s.provenance.value,
         "status": s.status.value,
         "origin": s.props.get("origin", ""),
+        "note": s.note,
     }
 
 
@@ -423,5 +424,6 @@ def _segment(r: object) -> Segment:
         kind=ParaKind(r.kind),  # type: ignore[attr-defined]
         provenance=Provenance(r.provenance),  # type: ignore[attr-defined]
         status=Status(r.status),  # type: ignore[attr-defined]
+        note=r.note,  # type: ignore[attr-defined]
         props={"origin": r.origin} if r.origin else {},  # type: ignore[attr-defined]
     )

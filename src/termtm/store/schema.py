@@ -40,7 +40,9 @@ segments = Table(
     Column("creationdate", String(16), nullable=False),
     Column("changedate", String(16), nullable=False),
     Column("changeid", String(100), nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
     UniqueConstraint("tuid", name="uq_segments_tuid"),
+    Index("ix_segments_status", "status"),
 )
 
 concepts = Table(

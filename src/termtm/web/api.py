@@ -27,6 +27,7 @@ def _segment_json(s: Segment) -> dict[str, object]:
         "article": s.article,
         "provenance": s.provenance.value,
         "status": s.status.value,
+        "notes": [n for n in s.note.splitlines() if n],
     }
 
 

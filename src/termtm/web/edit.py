@@ -11,10 +11,11 @@ from dataclasses import replace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from termtm.app.segments import change_segment
 from termtm.errors import TermTMError
 from termtm.formats.tmx import tmx_now
 from termtm.model import Status
-from termtm.store.editing import NotFound, edit_segment, history, save_concept
+from termtm.store.editing import NotFound, history, save_concept
 from termtm.store.users import Role
 from termtm.terms.model import Concept, Term, TermStatus
 from termtm.terms.pinyin import to_pinyin
@@ -44,16 +45,19 @@ def _field(name: str, required: bool = False) -> str:
     return value
 
 
+_SAVED = {Status.DRAFT: "Saved.", Status.REVIEWED: "Saved as reviewed.", Status.APPROVED: "Saved and approved."}
+
+
 @bp.post("/segment/<path:tuid>/edit")
 @require(Role.EDITOR)
 def segment_edit(tuid: str):
-    """Save a corrected translation and its status (draft or approved)."""
+    """Save a corrected translation and its status on the ladder (draft, reviewed, approved); editors only."""
     seen = _seen()
     status = request.form.get("status", "draft")
     if status not in Status._value2member_map_:
-        abort(400, f"unknown status {status!r}: draft or approved")
+        abort(400, f"unknown status {status!r}: draft, reviewed or approved")
     try:
-        edit_segment(
+        change_segment(
             services.store(),
             tuid,
             en=_field("en", required=True),
@@ -62,7 +66,7 @@ def segment_edit(tuid: str):
             when=tmx_now(),
             seen=seen,
         )
-        flash("Saved." if status == "draft" else "Saved and approved.")
+        flash(_SAVED[Status(status)])
     except NotFound as err:
         abort(404, str(err))
     except TermTMError as err:

@@ -144,8 +144,9 @@ SCHEMAS: dict[str, Any] = {
             "en": {"type": "string"},
             "document": {"type": "string"},
             "article": {"type": "string"},
-            "provenance": {"type": "string"},
-            "status": {"type": "string"},
+            "provenance": {"type": "string", "enum": ["printed", "translated", "back-translation", "imported"]},
+            "status": {"type": "string", "enum": ["draft", "reviewed", "approved"]},
+            "notes": {"type": "array", "items": {"type": "string"}, "description": "translator's notes"},
         },
     },
     "Band": {

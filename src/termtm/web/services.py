@@ -21,7 +21,7 @@ from flask import current_app, has_request_context, request
 
 from termtm.corpus.script import has_han
 from termtm.formats.tmx import tmx_now
-from termtm.model import Segment
+from termtm.model import Segment, Status
 from termtm.store import Store, beside_store
 from termtm.terms.attest import concept_tuids
 from termtm.terms.lookup import TermIndex
@@ -118,7 +118,8 @@ class Filters:
             min_match = min(100.0, max(0.0, float(args.get("min", 70))))
         except ValueError:
             min_match = 70.0
-        return cls(args.get("document", ""), args.get("status", ""), min_match)
+        status = args.get("status", "")
+        return cls(args.get("document", ""), status if status in Status._value2member_map_ else "", min_match)
 
     def keep(self, seg: Segment) -> bool:
         """Does the segment pass the document and status filters?"""

@@ -89,6 +89,7 @@ def segment(tuid: str):
         here=here,
         prev=article[here - 1] if here else None,
         next=article[here + 1] if here + 1 < len(article) else None,
+        status_help=STATUS_HELP,
     )
 
 
@@ -96,6 +97,14 @@ def segment(tuid: str):
 def favicon():
     """The site icon, where browsers ask for it whatever the page says (no 404 in every page's log)."""
     return current_app.send_static_file("favicon.ico")
+
+
+STATUS_HELP = {
+    "draft": "translated; not yet checked by a second reader",
+    "reviewed": "a second reader has checked it against the Chinese",
+    "approved": "an editor has signed it off",
+}
+"""What each rung of the status ladder means, as the segment page's badge explains it."""
 
 
 @bp.get("/download/<kind>")

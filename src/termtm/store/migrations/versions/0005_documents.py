@@ -1,7 +1,7 @@
 """Documents added by editors: their sentences, their beads awaiting review, and each review operation.
 
 Revision ID: 0005_documents
-Revises: 0003_sec
+Revises: 0004_memory
 Create Date: 2026-12-06
 
 A document waits in review (state `review`) until an editor commits it into `segments`; `revision` goes up
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_documents"
-down_revision = "0003_sec"
+down_revision = "0004_memory"
 branch_labels = None
 depends_on = None
 
