@@ -36,6 +36,13 @@ def _constraints(schema: dict[str, Any]) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def _file_fields(op: dict[str, Any]) -> list[str]:
+    """The names of an operation's uploaded files (multipart fields of binary format), for its curl example."""
+    schema = op.get("requestBody", {}).get("content", {}).get("multipart/form-data", {}).get("schema", {})
+    props = schema.get("properties", {})
+    return [name for name, prop in props.items() if prop.get("format") == "binary"]
+
+
 def endpoints(doc: dict[str, Any], base: str) -> list[dict[str, Any]]:
     """Every operation of the document, with its example request URL (base + path + example query)."""
     out = []
@@ -67,6 +74,7 @@ def endpoints(doc: dict[str, Any], base: str) -> list[dict[str, Any]]:
                     "params": [{**p, "constraints": _constraints(p.get("schema", {}))} for p in params],
                     "responses": responses,
                     "example": example,
+                    "files": _file_fields(op),
                 }
             )
     return out
