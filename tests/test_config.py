@@ -38,6 +38,10 @@ def test_defaults_put_the_store_and_its_index_under_the_root(root: Path) -> None
 def test_a_sqlite_store_named_anywhere_keeps_its_index_beside_it(root: Path, tmp_path: Path) -> None:
     settings = load_settings(root, {"database_url": f"sqlite:///{tmp_path}/other.db"})
     assert settings.index_dir == tmp_path / "other.index"
+    env = {"TERMTM_INDEX_DIR": f"{tmp_path}/env-index"}  # meant for the store the environment names, not this one
+    assert load_settings(root, {"database_url": f"sqlite:///{tmp_path}/other.db"}, environ=env).index_dir == (
+        tmp_path / "other.index"
+    )
 
 
 def test_the_file_beats_the_defaults_the_environment_beats_the_file_and_flags_beat_both(
@@ -61,17 +65,19 @@ def test_a_bad_environment_value_is_named(root: Path) -> None:
 def test_the_app_reads_the_config_file_of_its_root_not_of_the_current_directory(
     root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _toml(root, f'max_k = 7\nindex_dir = "{tmp_path}/file-index"\n')
+    _toml(root, f'max_k = 7\nindex_dir = "{tmp_path}/file-index"\ndatabase_url = "sqlite:///{tmp_path}/app.db"\n')
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     _toml(elsewhere, "max_k = 50\n")
     monkeypatch.chdir(elsewhere)
-    app = create_app({"ROOT": str(root), "DATABASE_URL": f"sqlite:///{tmp_path}/app.db"})
+    app = create_app({"ROOT": str(root)})
     assert app.config["MAX_K"] == 7
     assert app.config["INDEX_DIR"] == str(tmp_path / "file-index")  # the file's, as `termtm serve` now passes none
     monkeypatch.setenv("TERMTM_INDEX_DIR", str(tmp_path / "env-index"))
-    app = create_app({"ROOT": str(root), "DATABASE_URL": f"sqlite:///{tmp_path}/app.db"})
+    app = create_app({"ROOT": str(root)})
     assert app.config["INDEX_DIR"] == str(tmp_path / "env-index")
+    app = create_app({"ROOT": str(root), "DATABASE_URL": f"sqlite:///{tmp_path}/other.db"})
+    assert app.config["INDEX_DIR"] == str(tmp_path / "other.index")  # a store named here keeps its own index
 
 
 def test_the_embedder_key_is_read_by_the_commands(root: Path, tmp_path: Path, capsys) -> None:
@@ -96,13 +102,13 @@ def test_an_import_into_another_store_leaves_a_shared_index_alone(
     monkeypatch.setenv("TERMTM_INDEX_DIR", str(tmp_path / "shared.index"))
     memory = tmp_path / "m.csv"
     memory.write_text("zh,en\n联合宣言,Joint Declaration\n谅解备忘录,memorandum of understanding\n", encoding="utf-8")
-    first = ["--root", str(root), "--db", f"sqlite:///{tmp_path}/first.db", "-q"]
-    assert main([*first, "import", str(memory), "--index"]) == 0
+    monkeypatch.setenv("TERMTM_DATABASE_URL", f"sqlite:///{tmp_path}/first.db")  # the store at the index's layer
+    assert main(["--root", str(root), "-q", "import", str(memory), "--index"]) == 0
     meta = json.loads((tmp_path / "shared.index" / "semantic.json").read_text(encoding="utf-8"))
     assert meta["vectors"] == 4 and isinstance(meta["store"], int)
     capsys.readouterr()
-    second = ["--root", str(root), "--db", f"sqlite:///{tmp_path}/second.db", "-q"]
-    assert main([*second, "import", str(memory)]) == 0
+    monkeypatch.setenv("TERMTM_DATABASE_URL", f"sqlite:///{tmp_path}/second.db")
+    assert main(["--root", str(root), "-q", "import", str(memory)]) == 0
     err = capsys.readouterr().err
     assert "was built for another store: not updated" in err
     assert json.loads((tmp_path / "shared.index" / "semantic.json").read_text(encoding="utf-8")) == meta

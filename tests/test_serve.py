@@ -26,7 +26,7 @@ def free_port() -> int:
 
 def test_serve_builds_a_missing_store_then_answers_on_the_printed_url(tmp_path, db_url):
     """On a PostgreSQL run the store is an empty schema named in TERMTM_DATABASE_URL; else var/termtm.db."""
-    env = {k: v for k, v in os.environ.items() if k != "TERMTM_DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("TERMTM_DATABASE_URL", "TERMTM_INDEX_DIR")}
     if DB_KIND == "postgresql":
         env["TERMTM_DATABASE_URL"] = db_url
     for part in ("tmx", "glossary"):

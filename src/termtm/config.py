@@ -89,6 +89,8 @@ class Settings:
 
     root: Path
     values: Mapping[str, Any] = field(default_factory=dict)
+    layers: Mapping[str, int] = field(default_factory=dict)
+    """For each set key, the layer it came from: 1 the config file, 2 the environment, 3 flags."""
 
     @property
     def database_url(self) -> str:
@@ -101,7 +103,8 @@ class Settings:
         from termtm.store import beside_store
 
         configured = self.values.get("index_dir")
-        if configured:
+        # An index belongs to its store: named at a lower layer than the store, it was meant for another one.
+        if configured and self.layers.get("index_dir", 0) >= self.layers.get("database_url", 0):
             return Path(configured)
         return beside_store(self.database_url, ".index", self.root / "var" / "termtm.index")
 
@@ -129,18 +132,20 @@ def load_settings(
     """Defaults, then the config file (root's termtm.toml or TERMTM_CONFIG), then TERMTM_* variables, then flags.
 
     `flags` holds what the command line (or create_app's overrides) set explicitly, by the keys of KEYS;
-    a None value means "not given" and does not hide a lower layer.
+    a None value means "not given" and does not hide a lower layer. An index_dir set at a lower layer than
+    database_url does not apply (`--db other.db` keeps its index beside other.db, not in TERMTM_INDEX_DIR).
     """
     environ = os.environ if environ is None else environ
     root = Path(root).resolve()
     values: dict[str, Any] = {key.lower(): value for key, value in load_config(root).items()}
+    layers = dict.fromkeys(values, 1)
     for key, kind in KEYS.items():
         value = _from_env(key, kind, environ)
         if value is not None:
-            values[key] = value
+            values[key], layers[key] = value, 2
     for key, value in (flags or {}).items():
         if key not in KEYS:
             raise TermTMError(f"unknown setting {key!r}; known: {', '.join(sorted(KEYS))}")
         if value is not None:
-            values[key] = value
-    return Settings(root, values)
+            values[key], layers[key] = value, 3
+    return Settings(root, values, layers)

@@ -618,7 +618,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         else:
             args.embedder, args.runs, args.no_embed = None, None, False
             cmd_build(args)
-    config = {"ROOT": str(Path(args.root).resolve()), "DATABASE_URL": url}  # create_app settles the rest alike
+    config = {"ROOT": str(Path(args.root).resolve()), "DATABASE_URL": args.db}  # create_app settles the rest alike
     address = f"http://{args.host}:{args.port}/"
     if args.workers > 1:
         from termtm.web.workers import serve_workers
