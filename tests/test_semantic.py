@@ -145,8 +145,9 @@ def test_ivf_past_the_threshold_returns_what_exact_search_returns(indexed, searc
         assert [h.segment.tuid for h in approx.semantic(s.en, k=5, ranking=Ranking.DENSE, vector=vector)] == exact
 
 
-def test_cli_semantic_prints_json_best_first(indexed, capsys):
+def test_cli_semantic_prints_json_best_first(indexed, capsys, monkeypatch):
     paths, _, _ = indexed
+    monkeypatch.delenv("TERMTM_INDEX_DIR", raising=False)  # the CLI's own layout under --root, where the fixture put it
     argv = ["--root", str(paths.root), "search", "semantic", "175名官员在孔敬湄公学院受训", "-k", "3", "--json"]
     assert main(argv) == 0
     hits = json.loads(capsys.readouterr().out)
