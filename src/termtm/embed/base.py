@@ -92,7 +92,10 @@ class SentenceTransformerEmbedder:
         # sentence-transformers 6 renamed the method and warns on the old name; 3.x-5.x only have the old one.
         loaded = self._model
         dimension = getattr(loaded, "get_embedding_dimension", None) or loaded.get_sentence_embedding_dimension
-        self.dim = int(dimension())
+        dim = dimension()
+        if dim is None:  # a model whose output size its config does not say
+            raise TermTMError(f"sentence-transformers model {model!r} does not declare its embedding dimension")
+        self.dim = int(dim)
 
     def encode(self, texts: Sequence[str], *, kind: Kind = "passage") -> np.ndarray:
         """Encode normalised embeddings; these models need no prefixes."""
