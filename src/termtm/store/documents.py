@@ -156,22 +156,7 @@ class Documents:
                     raise NotFound(f"{name} has no {side} sentence {pos}")
                 before["texts"].append([side, pos, old])
                 conn.execute(document_sentences.update().where(*_sentence_key(row.id, side, pos)).values(text=text))
-            conn.execute(document_beads.delete().where(document_beads.c.document_id == row.id))
-            _insert_beads(conn, row.id, beads)
-            revision = row.revision + 1
-            conn.execute(
-                document_operations.insert().values(
-                    document_id=row.id,
-                    revision=revision,
-                    at=when,
-                    user=user,
-                    op=op,
-                    params=json.dumps(params, ensure_ascii=False),
-                    before=json.dumps(before, ensure_ascii=False),
-                    undone=False,
-                )
-            )
-            _touch(conn, row.id, revision, user, when)
+            revision = _replace_beads(conn, row, beads, op=op, params=params, before=before, user=user, when=when)
         return revision
 
     def undo(self, name: str, *, seen: int, user: str, when: str) -> str:
@@ -222,23 +207,8 @@ class Documents:
             row = _locked(conn, name, seen, any_state=True)
             removed = conn.execute(segments.delete().where(segments.c.document == name)).rowcount
             before = {"beads": [_bead_json(b) for b in _beads(conn, row.id)], "texts": []}
-            conn.execute(document_beads.delete().where(document_beads.c.document_id == row.id))
-            _insert_beads(conn, row.id, beads)
-            revision = row.revision + 1
-            conn.execute(
-                document_operations.insert().values(
-                    document_id=row.id,
-                    revision=revision,
-                    at=when,
-                    user=user,
-                    op="realign",
-                    params="{}",
-                    before=json.dumps(before),
-                    undone=False,
-                )
-            )
+            revision = _replace_beads(conn, row, beads, op="realign", params={}, before=before, user=user, when=when)
             conn.execute(documents.update().where(documents.c.id == row.id).values(state=REVIEW))
-            _touch(conn, row.id, revision, user, when)
             old = {"state": row.state, "units": removed}
             _audit(conn, when, user, "document.realign", "document", name, old, {"state": REVIEW, "beads": len(beads)})
             if removed:
@@ -377,3 +347,34 @@ def _record(r: Any) -> DocumentRecord:
     return DocumentRecord(
         r.name, r.src_lang, r.tgt_lang, r.origin, r.added_by, r.added_at, r.state, r.revision, r.changedate, r.changeid
     )
+
+
+def _replace_beads(
+    conn: Any,
+    row: Any,
+    beads: Sequence[StoredBead],
+    *,
+    op: str,
+    params: dict[str, Any],
+    before: dict[str, Any],
+    user: str,
+    when: str,
+) -> int:
+    """Store a document's new beads as one reviewable operation (what it replaced kept for undo); the new revision."""
+    conn.execute(document_beads.delete().where(document_beads.c.document_id == row.id))
+    _insert_beads(conn, row.id, beads)
+    revision = row.revision + 1
+    conn.execute(
+        document_operations.insert().values(
+            document_id=row.id,
+            revision=revision,
+            at=when,
+            user=user,
+            op=op,
+            params=json.dumps(params, ensure_ascii=False),
+            before=json.dumps(before, ensure_ascii=False),
+            undone=False,
+        )
+    )
+    _touch(conn, row.id, revision, user, when)
+    return revision
