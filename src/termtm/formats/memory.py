@@ -17,7 +17,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from termtm.align.cues import is_chinese
+from termtm.corpus.script import is_chinese
 from termtm.errors import ParseError, UnknownLanguage, UnsupportedFormat
 from termtm.formats.inputs import Problems, check_size, csv_rows, decode_text, quoted, row_shape
 from termtm.formats.xmlsafe import parse_xml
