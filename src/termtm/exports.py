@@ -35,14 +35,9 @@ def terms_export(store: Store, when: str) -> Export:
 
 
 def export_bytes(store: Store, fmt: Format, when: str, document: str | None = None) -> tuple[bytes, int]:
-    """The store in format `fmt` (a memory format: the memory, or one `document`; a term format: the term base),
-    and how many units or concepts that is."""
-    if fmt.kind is Kind.MEMORY:
-        export = memory_export(store, when, document)
-    elif document is not None:
-        raise TermTMError(f"--document selects memory units; {fmt.title} is a term base format: leave it out")
-    else:
-        export = terms_export(store, when)
+    """The store in format `fmt` (a memory format: the memory, or one `document`; a term format: the whole term
+    base, whatever `document` says), and how many units or concepts that is."""
+    export = memory_export(store, when, document) if fmt.kind is Kind.MEMORY else terms_export(store, when)
     return fmt.write(export), export.count(fmt.kind)
 
 
