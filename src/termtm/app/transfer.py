@@ -7,6 +7,7 @@ the user's values, do the work all or nothing, and return what happened for the 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,7 +67,7 @@ class Exported:
 
 def import_file(
     settings: Settings,
-    store: Store,
+    store: Callable[[], Store],
     path: Path,
     *,
     document: str | None = None,
@@ -79,7 +80,9 @@ def import_file(
     """Import a memory (TMX, XLIFF, PO, CSV) as a document, or a term base (TBX, term CSV, OmegaT glossary) as
     a term collection, all or nothing; the format is sniffed (`terms` says the file is a term base).
 
-    A semantic index that exists is brought up to date after a memory import (`index` creates one).
+    `store` opens the store: it is called once the file has been read whole, so that a missing, oversize or
+    broken file never opens (or creates) one. A semantic index that exists is brought up to date after a
+    memory import (`index` creates one).
     """
     if not path.is_file():
         raise TermTMError(f"{path}: {'not a file' if path.exists() else 'no such file'}")
@@ -91,6 +94,20 @@ def import_file(
         return _import_terms(store, fmt, path, data, name, replace_existing)
     contents = fmt.read(data, path.name, src=src, tgt=tgt)
     segs = _segments(contents, name, path.name)
+    return _import_memory(settings, store(), fmt, contents, segs, name, replace_existing, index)
+
+
+def _import_memory(
+    settings: Settings,
+    store: Store,
+    fmt: Format,
+    contents: Contents,
+    segs: list[Segment],
+    name: str,
+    replace_existing: bool,
+    index: bool,
+) -> Imported:
+    """Store the units of a memory file as document `name`; update the semantic index if there is one."""
     if name in dict(store.documents()) and not replace_existing:
         raise TermTMError(f"document {name!r} is already in the store: pass --replace or --document NAME")
     added, changed, removed = store.replace_document(name, segs, tmx_now())
@@ -121,12 +138,15 @@ def _segments(contents: Contents, document: str, origin: str) -> list[Segment]:
     ]
 
 
-def _import_terms(store: Store, fmt: Format, path: Path, data: bytes, name: str, replace_existing: bool) -> Imported:
+def _import_terms(
+    opener: Callable[[], Store], fmt: Format, path: Path, data: bytes, name: str, replace_existing: bool
+) -> Imported:
     """Import a term base file as the term collection `name`, with the contexts the memory gives its terms."""
     from termtm.terms.attest import find_contexts
 
     contents = fmt.read(data, path.name, prefix=collection_prefix(name))
     concepts = [replace(c, origin=path.name) for c in contents.concepts]
+    store = opener()
     if name in dict(store.collections()) and not replace_existing:
         raise TermTMError(f"term collection {name!r} is already in the store: pass --replace or --document NAME")
     segs = [(r.segment.tuid, r.segment.zh, r.segment.en) for r in store.records()]

@@ -136,7 +136,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     result = import_file(
         _settings(args),
-        _store(args),
+        lambda: _store(args),
         Path(args.file),
         document=args.document,
         replace_existing=args.replace,
