@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import shared
+from lxml import etree
 
 from termtm.cli import EXPORT_FORMATS, main
 from termtm.errors import UnsupportedFormat
@@ -70,6 +72,31 @@ def _terms(c: Concept) -> tuple[str, ...]:
     """A concept's terms with their language, status, type and pinyin, in a fixed order (TBX puts English first)."""
     terms = sorted(c.terms, key=lambda t: (t.lang, t.text))
     return tuple(f"{t.lang}|{t.text}|{t.status.value}|{t.type}|{t.pinyin}" for t in terms)
+
+
+@pytest.mark.parametrize(
+    ("name", "schema"),
+    [
+        ("tmx", ("tmx", "tmx14.dtd")),
+        ("xliff", ("xliff", "xliff-core-1.2-strict.xsd")),
+        ("tbx", ("tbx", "TBXcoreStructV03.rng")),
+        ("tbx2", ("tbx", "TBXcoreStructV02.dtd")),
+    ],
+)
+def test_the_exports_are_valid_against_the_published_schemas(
+    name: str, schema: tuple[str, str], exports: dict[Kind, Export]
+) -> None:
+    fmt = by_name(name)
+    doc = etree.fromstring(fmt.write(exports[fmt.kind]))
+    path = str(shared("eval", *schema))
+    validator: etree._Validator
+    if path.endswith(".dtd"):
+        validator = etree.DTD(path)
+    elif path.endswith(".xsd"):
+        validator = etree.XMLSchema(etree.parse(path))
+    else:
+        validator = etree.RelaxNG(etree.parse(path))
+    assert validator.validate(doc), validator.error_log.last_error
 
 
 def test_a_term_csv_keeps_the_concept_ids(exports: dict[Kind, Export]) -> None:
