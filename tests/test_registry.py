@@ -110,9 +110,11 @@ def test_a_file_in_no_format_gets_the_list_of_formats(tmp_path: Path, db_url: st
         sniff("minutes.docx", b"PK\x03\x04 a workbook")
     message = str(err.value)
     assert message.startswith("minutes.docx is not in a format termtm reads: TMX (.tmx), XLIFF 1.2 (.xlf, .xliff)")
-    for title in ("PO (.po)", "TBX v2 (martif) (.tbx)", "OmegaT glossary (tab-separated) (.txt, .tab, .utf8)"):
+    for title in ("PO (.po)", "memory CSV (.csv)", "TBX v2 (.tbx)", "OmegaT glossary (.txt, .tab, .utf8)"):
         assert title in message
-    assert "save or export it as one of them" in message
+    assert message.endswith(
+        "(a term CSV has a concept column); save or export it as one of them (the extension says which)"
+    )
 
     docx = tmp_path / "minutes.docx"
     docx.write_bytes(b"PK\x03\x04 a workbook")

@@ -305,7 +305,7 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "memory-csv",
         Kind.MEMORY,
-        "memory CSV (zh,en columns)",
+        "memory CSV",
         ("csv",),
         "text/csv",
         _sniff_memory_csv,
@@ -325,7 +325,7 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "tbx2",
         Kind.TERMS,
-        "TBX v2 (martif)",
+        "TBX v2",
         ("tbx",),
         "application/x-tbx+xml",
         _sniff_tbx(v2=True),
@@ -335,7 +335,7 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "term-csv",
         Kind.TERMS,
-        "term CSV (a concept column)",
+        "term CSV",
         ("csv",),
         "text/csv",
         _sniff_term_csv,
@@ -345,7 +345,7 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "omegat",
         Kind.TERMS,
-        "OmegaT glossary (tab-separated)",
+        "OmegaT glossary",
         ("txt", "tab", "utf8"),
         "text/plain",
         _sniff_by_extension("txt", "tab", "utf8"),
@@ -392,7 +392,8 @@ def sniff(name: str, head: bytes, kind: Kind | None = None) -> Format:
             if ext in f.extensions or (ext == "xml" and "tbx" in f.extensions):
                 return f
     what = {None: "a format", Kind.MEMORY: "a memory format", Kind.TERMS: "a term base format"}[kind]
+    csv = "" if kind is Kind.MEMORY else " (a term CSV has a concept column)"
     raise UnsupportedFormat(
-        f"{PurePath(name).name} is not in {what} termtm reads: {supported(kind)}; "
+        f"{PurePath(name).name} is not in {what} termtm reads: {supported(kind)}{csv}; "
         "save or export it as one of them (the extension says which)"
     )
