@@ -186,7 +186,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return import_terms(args, path, data)
     src = Lang.parse(args.src_lang) if args.src_lang else None
     tgt = Lang.parse(args.tgt_lang) if args.tgt_lang else None
-    memory = read_memory_file(data, path.name, src=src, tgt=tgt)
+    memory = read_memory_file(data, path.name, src=src, tgt=tgt, approved_only=not args.all)
     units = memory.units
     doc = args.document or path.stem
     segs = [
@@ -207,7 +207,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if doc in dict(store.documents()) and not args.replace:
         raise TermTMError(f"document {doc!r} is already in the store: pass --replace or --document NAME")
     added, changed, removed = store.replace_document(doc, segs, _now())
-    left = "".join(f"; {n} {why} units left out" for why, n in memory.skipped.items())
+    left = "".join(f"; {_left_out(n, why)}" for why, n in memory.skipped.items())
     print(
         f"imported {len(segs)} units into document {doc!r} ({added} added, {changed} changed, {removed} removed){left}"
     )
@@ -217,6 +217,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
         _update_search_index(index, store, MemoEmbedder(embedder_from_name(_settings(args).embedder)))
     return 0
+
+
+def _left_out(n: int, why: str) -> str:
+    """'3 untranslated units left out', or '18 units not approved left out (--all imports them)'."""
+    if why == "not approved":
+        return f"{n} units not approved left out (--all imports them)"
+    return f"{n} {why} units left out"
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -696,6 +703,12 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--replace", action="store_true", help="replace a document already imported")
     i.add_argument("--terms", action="store_true", help="the file is a term base (TBX or term CSV)")
     i.add_argument("--index", action="store_true", help="create the semantic index if there is none yet")
+    i.add_argument(
+        "--all",
+        action="store_true",
+        help="XLIFF: import every unit with a target, not only the approved ones "
+        '(approved="yes", or a target state final or signed-off)',
+    )
     i.set_defaults(func=cmd_import)
 
     e = sub.add_parser("export", help="export the store")
