@@ -597,6 +597,8 @@ def test_the_upload_pages_in_chromium(app, speech, xliff):
                 pg.click("#xliff-download")
             assert got.value.suggested_filename == "speech.xlf"
             pg.screenshot(path=str(SHOTS / "incoming.png"), full_page=True)
+            pg.set_viewport_size({"width": 1280, "height": 800})
+            pg.screenshot(path=str(SHOTS / "incoming-analysis.png"), full_page=False)  # what a 1280x800 screen shows
             pg.goto("/incoming")
             pg.set_input_files("#check-file", str(xliff))
             pg.get_by_role("button", name="Check").click()
@@ -606,12 +608,12 @@ def test_the_upload_pages_in_chromium(app, speech, xliff):
             pg.get_by_role("button", name="Filter").click()
             pg.wait_for_url("**severity=warning**")
             assert pg.locator("#shown").inner_text() == "4"
-            pg.screenshot(path=str(SHOTS / "incoming-check.png"), full_page=True)
+            pg.screenshot(path=str(SHOTS / "incoming-check.png"), full_page=False)
             context.close()
             browser.close()
     finally:
         server.close()
-    for name in ("incoming.png", "incoming-check.png"):
+    for name in ("incoming.png", "incoming-analysis.png", "incoming-check.png"):
         assert (SHOTS / name).stat().st_size > 10_000
 
 
