@@ -66,7 +66,9 @@ def editing(tmp_path_factory, base_url):
     url = f"sqlite:///{root}/store.db"
     store = open_store(url)
     units = read_memory((ROOT / "tmx" / "bulletin-2007-12.tmx").read_bytes(), "b.tmx", src=Lang.ZH, tgt=Lang.EN)
-    store.replace_document("bulletin-2007-12", [Segment(u.id, u.zh, u.en, "bulletin-2007-12") for u in units[:60]], "20240101T000000Z")
+    store.replace_document(
+        "bulletin-2007-12", [Segment(u.id, u.zh, u.en, "bulletin-2007-12") for u in units[:60]], "20240101T000000Z"
+    )
     store.replace_concepts("glossary", load_glossary(ROOT / "glossary").concepts)
     Users(store).add("editor", "editor password", Role.EDITOR, "20240101T000000Z")
     _document_in_review(store)
