@@ -67,7 +67,8 @@ def tbx(entries: list[str] | None = None, prolog: str = "") -> str:
 
 
 def trans_unit(uid: str, source: str, target: str) -> str:
-    return f'<trans-unit id="{uid}"><source>{source}</source><target>{target}</target></trans-unit>\n'
+    """A reviewed XLIFF 1.2 unit (`termtm import` takes only approved units unless given --all)."""
+    return f'<trans-unit id="{uid}" approved="yes"><source>{source}</source><target>{target}</target></trans-unit>\n'
 
 
 def xlf(units: list[str] | None = None, prolog: str = "", sl: str = "zh-CN", tl: str = "en") -> str:

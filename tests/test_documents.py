@@ -367,3 +367,85 @@ def test_one_bilingual_tmx_is_taken_as_pairs_without_alignment(web):
     }
     r = web.test_client().post("/api/v1/documents", data=both, headers=_basic("ed", "editor password"))
     assert r.status_code == 400 and "not both" in r.get_json()["error"]
+
+
+# OCR correction proposals on the review screen
+
+
+def raw_ocr_article() -> str:
+    """Article a02 (Zhou Yongkang meets the ministers) as the raw OCR of the bulletin reads it, 渭公河 for 湄公河
+    throughout: its Chinese paragraphs, without the English title OCR read on the Chinese page."""
+    lines = (ROOT / "tmx" / "sources" / "bulletin-2007-12.zh.ocr.txt").read_text(encoding="utf-8").splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("周永康会见出席"))
+    end = next(n for n in range(start, len(lines)) if lines[n].startswith("(摘自"))
+    return "\n\n".join(line for line in lines[start:end] if re.search(r"[\u4e00-\u9fff]", line)) + "\n"
+
+
+def test_ocr_corrections_are_proposed_on_the_review_screen_and_decided_by_the_reviewer(web, speech):
+    zh = app.Upload("a02.ocr.zh.txt", raw_ocr_article().encode("utf-8"))
+    app.add(speech, "news", zh, upload({"a02"}, "en"), user="ed", when=WHEN, encoders=app.Encoders())
+    src = Documents(speech).alignment("news").src
+    proposals = app.ocr_proposals(speech, "news")
+    # every misreading is proposed, from the term base's deprecated variants, and none is applied
+    assert sum(s.text.count("渭公河") for s in src) == 7
+    assert sorted(p.original for p in proposals) == sorted(
+        ["渭公河次区域合作反拐第二次部长级磋商会"] * 2
+        + ["联合国机构间渭公河次区域反对拐卖人口项目"] * 2
+        + ["渭公河次区域合作反拐部长级磋商会", "渭公河次区域合作反对拐卖人口进程联合宣言", "渭公河次区域"]
+    )
+    assert len(proposals) == 7 and all("渭公河" in p.original and "湄公河" in p.proposed for p in proposals)
+    assert all(p.reason.startswith("deprecated variant of ") for p in proposals)
+
+    reader = signed_in(web, "rd", "reader password")
+    page = reader.get("/documents/news/review").get_data(as_text=True)
+    assert 'OCR corrections proposed <span class="count">(7)</span>' in page
+    assert page.count('<mark class="ocr"') == 14 and "Accept" not in page  # in the list and in the beads
+
+    ed = signed_in(web, "ed", "editor password")
+    page = ed.get("/documents/news/review").get_data(as_text=True)
+    token = _token(page)
+    first, second = proposals[0], proposals[1]
+    assert page.count(f'value="accept:src:{first.index}:{first.col}"') == 2  # in the list and beside the sentence
+
+    def decide(op: str, p: app.OcrProposal, seen: int):
+        return ed.post(
+            "/documents/news/op",
+            data={"csrf_token": token, "seen": seen, "bead": p.bead, "op": f"{op}:{p.side}:{p.index}:{p.col}"},
+        )
+
+    # accepting corrects that sentence through the `correct` operation: saved, undoable
+    r = decide("accept", first, 1)
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"#bead-{first.bead}")
+    docs = Documents(speech)
+    assert docs.alignment("news").src[first.index].text == first.corrected
+    assert docs.operations("news")[-1] == (
+        "correct",
+        {
+            "side": "src",
+            "index": first.index,
+            "text": first.corrected,
+            "proposal": f"{first.original} → {first.proposed}",
+        },
+    )
+    page = ed.get("/documents/news/review").get_data(as_text=True)
+    assert f"Corrected {first.original} to {first.proposed}" in page and "Undo (1)" in page
+    assert 'OCR corrections proposed <span class="count">(6)</span>' in page
+    # rejecting keeps the text, and the proposal stays away after a reload
+    decide("reject", second, 2)
+    assert docs.alignment("news").src[second.index].text == second.text
+    assert docs.operations("news")[-1][0] == "reject" and len(app.ocr_proposals(speech, "news")) == 5
+    assert 'OCR corrections proposed <span class="count">(5)</span>' in ed.get("/documents/news/review").get_data(
+        as_text=True
+    )
+    # a decision on a page that is out of date changes nothing
+    stale = decide("accept", proposals[2], 1)
+    assert "reload and redo" in ed.get(stale.headers["Location"]).get_data(as_text=True)
+    assert len(app.ocr_proposals(speech, "news")) == 5
+    # the API shows what awaits a decision
+    body = web.test_client().get("/api/v1/documents/news").get_json()
+    assert [p["corrected"] for p in body["ocr_proposals"]] == [p.corrected for p in proposals[2:]]
+    # undo takes back the rejection, then the correction: every proposal is back, the misreading too
+    assert app.undo(speech, "news", seen=3, user="ed", when=WHEN) == "reject"
+    assert app.undo(speech, "news", seen=4, user="ed", when=WHEN) == "correct"
+    assert app.ocr_proposals(speech, "news") == proposals
+    assert docs.alignment("news").src[first.index].text == first.text

@@ -141,3 +141,46 @@ def test_the_bulletin_tmx_imports_without_language_options_even_where_chinese_is
     assert main(["--db", db, "import", str(ROOT / "tmx" / "bulletin-2007-12.tmx")]) == 0
     seg = open_store(db).get("bulletin-2007-12:bulletin-2007-12:a02:p006:s00")
     assert seg is not None and "xinhuanet" in seg.zh.lower()
+
+
+@pytest.mark.parametrize(
+    ("unit", "approved"),
+    [
+        ('<trans-unit id="1" approved="yes"><source>a</source><target>b</target></trans-unit>', True),
+        ('<trans-unit id="1"><source>a</source><target state="final">b</target></trans-unit>', True),
+        ('<trans-unit id="1"><source>a</source><target state="signed-off">b</target></trans-unit>', True),
+        ('<trans-unit id="1"><source>a</source><target state="translated">b</target></trans-unit>', False),
+        (
+            '<trans-unit id="1"><source>a</source><target state="needs-review-translation">b</target></trans-unit>',
+            False,
+        ),
+        ('<trans-unit id="1"><source>a</source><target>b</target></trans-unit>', False),
+        ('<trans-unit id="1" approved="no"><source>a</source><target state="final">b</target></trans-unit>', False),
+    ],
+)
+def test_what_counts_as_an_approved_xliff_1_2_unit(unit, approved):
+    from lxml import etree
+
+    from termtm.formats.memory import xliff_approved
+
+    assert xliff_approved(etree.fromstring(unit)) is approved
+
+
+def test_xliff_2_segments_are_approved_when_final(tmp_path, capsys, db_url):
+    f = tmp_path / "m2.xlf"
+    segments = [("final", "湄公河次区域", "Greater Mekong Sub-region"), ("reviewed", "谅解备忘录", "MOU")]
+    f.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="2.0" xmlns="urn:oasis:names:tc:xliff:document:2.0" '
+        'srcLang="zh-CN" trgLang="en"><file id="f1">'
+        + "".join(
+            f'<unit id="u{n}"><segment state="{st}"><source>{zh}</source><target>{en}</target></segment></unit>'
+            for n, (st, zh, en) in enumerate(segments)
+        )
+        + "</file></xliff>\n",
+        encoding="utf-8",
+    )
+    assert main(["--db", db_url, "import", str(f)]) == 0
+    assert "imported 1 units" in capsys.readouterr().out
+    store = open_store(db_url)
+    assert [r.segment.en for r in store.records("m2")] == ["Greater Mekong Sub-region"]
+    store.engine.dispose()

@@ -283,7 +283,7 @@ def test_pretranslated_xliff_imports_and_checks(built, xliff, tmp_path, capsys):
     from termtm.store import open_store
 
     db = f"sqlite:///{tmp_path}/copy.db"
-    assert main(["--root", str(tmp_path), "--db", db, "import", str(xliff), "--document", "speech"]) == 0
+    assert main(["--root", str(tmp_path), "--db", db, "import", str(xliff), "--document", "speech", "--all"]) == 0
     assert "imported 18 units into document 'speech'" in capsys.readouterr().out
     store = open_store(db)
     seg = store.get("speech:16")
@@ -291,13 +291,64 @@ def test_pretranslated_xliff_imports_and_checks(built, xliff, tmp_path, capsys):
     store.engine.dispose()
 
 
-def test_omegat_opens_the_xliff_as_a_source_file_with_the_prefilled_targets(xliff, tmp_path):
-    """Debian's OmegaT (3.6) in console mode: the file loads, and its segments and target file are our targets.
+def reviewed(xliff, out, marks: dict[str, dict[str, str]], texts: dict[str, str] | None = None):  # -> Path
+    """The pre-translated file as a reviewer sends it back: attributes set on units (`approved`) or their
+    targets (`state`), by unit id, and some targets rewritten."""
+    from lxml import etree
 
-    OmegaT 3.6's XLIFF filter follows the Okapi Rainbow convention: it offers the text of each <target>
-    for translation (a <source> is kept intact), so the pre-filled targets are what the translator sees
-    and edits; units with an empty target give no segment.
-    """
+    tree = etree.parse(str(xliff))
+    for tu in tree.getroot().iter(f"{XLIFF}trans-unit"):
+        target = tu.find(f"{XLIFF}target")
+        for key, value in marks.get(tu.get("id"), {}).items():
+            (tu if key == "approved" else target).set(key, value)
+        if texts and tu.get("id") in texts:
+            target.text = texts[tu.get("id")]
+    tree.write(str(out), xml_declaration=True, encoding="UTF-8")
+    return out
+
+
+def test_only_the_approved_units_of_a_translated_xliff_enter_the_memory(built, xliff, tmp_path, capsys):
+    from termtm.store import open_store
+
+    db = f"sqlite:///{tmp_path}/approved.db"
+    args = ["--root", str(tmp_path), "--db", db, "-q", "import"]
+    # as pre-translated: memory matches waiting for review, none approved; refused, nothing stored
+    capsys.readouterr()
+    assert main([*args, str(xliff), "--document", "speech"]) == 2
+    err = capsys.readouterr().err
+    assert "speech.xlf holds no approved units (18 not approved, 4 untranslated): pass --all" in err
+    kunming = units(xliff)[10].find(f"{XLIFF}target").text.replace("Beijing", "Kunming")
+    marks = {
+        "1": {"approved": "yes"},  # a 100% match the reviewer approved as it is
+        "11": {"state": "final"},  # a 95% match corrected (Beijing → Kunming) and finalised
+        "16": {"state": "signed-off"},
+        "6": {"approved": "no", "state": "final"},  # an explicit "no" wins over the state
+        "5": {"approved": "yes"},  # approved, but its target is empty: untranslated
+    }
+    back = reviewed(xliff, tmp_path / "speech.xlf", marks, {"11": kunming})
+    assert units(back)[1].find(f"{XLIFF}target").get("state") == "translated"  # a context match: not approved
+    assert main([*args, str(back), "--document", "speech"]) == 0
+    out = capsys.readouterr().out
+    assert "imported 3 units into document 'speech' (3 added, 0 changed, 0 removed)" in out
+    assert "15 units not approved left out (--all imports them); 4 untranslated units left out" in out
+    store = open_store(db)
+    assert sorted(r.segment.tuid for r in store.records("speech")) == ["speech:1", "speech:11", "speech:16"]
+    assert store.get("speech:11").en == kunming and "Kunming" in kunming
+    store.engine.dispose()
+    # --all: every unit with a target, reviewed or not
+    assert main([*args, str(back), "--document", "speech", "--replace", "--all"]) == 0
+    out = capsys.readouterr().out
+    assert "imported 18 units into document 'speech' (15 added, " in out  # (the 3 kept move in sentence order)
+    assert out.rstrip().endswith("removed); 4 untranslated units left out")
+    assert "not approved" not in out
+
+
+def omegat_translate(xliff, tmp_path, translations: dict[str, str] | None = None):  # -> project Path
+    """Run Debian's OmegaT (3.6) in console mode on a project with the XLIFF as its source file, and with
+    `translations` (segment text → translation) in the project's own memory, as if a translator had typed
+    them; its translated file is under target/."""
+    from xml.sax.saxutils import escape
+
     from test_omegat import PROJECT_XML
 
     if shutil.which("omegat") is None:
@@ -307,9 +358,31 @@ def test_omegat_opens_the_xliff_as_a_source_file_with_the_prefilled_targets(xlif
         (proj / d).mkdir(parents=True)
     (proj / "omegat.project").write_text(PROJECT_XML, encoding="utf-8")
     shutil.copy(xliff, proj / "source" / xliff.name)
+    if translations:
+        tus = "".join(
+            f'<tu><tuv lang="zh-CN"><seg>{escape(a)}</seg></tuv><tuv lang="en"><seg>{escape(b)}</seg></tuv></tu>\n'
+            for a, b in translations.items()
+        )
+        (proj / "omegat" / "project_save.tmx").write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header creationtool="OmegaT" '
+            'o-tmf="OmegaT TMX" adminlang="EN-US" datatype="plaintext" creationtoolversion="3.6" '
+            f'segtype="sentence" srclang="zh-CN"/><body>\n{tus}</body></tmx>\n',
+            encoding="utf-8",
+        )
     cmd = ["omegat", str(proj), "--mode=console-translate", f"--config-dir={tmp_path / 'config'}", "--no-team"]
     done = subprocess.run([*cmd, "--disable-project-locking"], capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return proj
+
+
+def test_omegat_opens_the_xliff_as_a_source_file_with_the_prefilled_targets(xliff, tmp_path):
+    """Debian's OmegaT (3.6) in console mode: the file loads, and its segments and target file are our targets.
+
+    OmegaT 3.6's XLIFF filter follows the Okapi Rainbow convention: it offers the text of each <target>
+    for translation (a <source> is kept intact), so the pre-filled targets are what the translator sees
+    and edits; units with an empty target give no segment.
+    """
+    proj = omegat_translate(xliff, tmp_path)
     stats = (proj / "omegat" / "project_stats.txt").read_text(encoding="utf-8")
     filled = [tu.find(f"{XLIFF}target").text for tu in units(xliff) if tu.find(f"{XLIFF}target").text]
     assert int(re.search(r"^Total:\s+(\d+)", stats, re.M).group(1)) == len(filled) == 18
@@ -317,6 +390,27 @@ def test_omegat_opens_the_xliff_as_a_source_file_with_the_prefilled_targets(xlif
     written = [tu.find(f"{XLIFF}target") for tu in units(proj / "target" / xliff.name)]
     assert [t.text or "" for t in written] == [tu.find(f"{XLIFF}target").text or "" for tu in units(xliff)]
     assert [t.get("state") for t in written].count("translated") == 7
+
+
+def test_omegat_writes_translations_back_without_marking_them_approved(built, xliff, tmp_path, capsys):
+    """What OmegaT 3.6 writes into a translated unit: the new text in <target>, and the state, the
+    state-qualifier and the absence of `approved` exactly as they came. So its file says nothing about review,
+    and `termtm import` takes none of it without --all."""
+    before = units(xliff)
+    edited = {
+        before[i].find(f"{XLIFF}target").text: f"Revised: {before[i].find(f'{XLIFF}target').text}" for i in (0, 1)
+    }
+    proj = omegat_translate(xliff, tmp_path, edited)
+    after = units(proj / "target" / xliff.name)
+    assert [tu.find(f"{XLIFF}target").text for tu in after[:2]] == list(edited.values())
+    for old, new in zip(before, after, strict=True):
+        assert new.get("approved") is None
+        assert new.find(f"{XLIFF}target").attrib == old.find(f"{XLIFF}target").attrib
+    db = f"sqlite:///{tmp_path}/omegat.db"
+    args = ["--root", str(tmp_path), "--db", db, "-q", "import", str(proj / "target" / xliff.name)]
+    capsys.readouterr()
+    assert main(args) == 2 and "holds no approved units (18 not approved" in capsys.readouterr().err
+    assert main([*args, "--all"]) == 0 and "imported 18 units" in capsys.readouterr().out
 
 
 # ---- the web pages and the API ---------------------------------------------------------------------------
@@ -503,6 +597,8 @@ def test_the_upload_pages_in_chromium(app, speech, xliff):
                 pg.click("#xliff-download")
             assert got.value.suggested_filename == "speech.xlf"
             pg.screenshot(path=str(SHOTS / "incoming.png"), full_page=True)
+            pg.set_viewport_size({"width": 1280, "height": 800})
+            pg.screenshot(path=str(SHOTS / "incoming-analysis.png"), full_page=False)  # what a 1280x800 screen shows
             pg.goto("/incoming")
             pg.set_input_files("#check-file", str(xliff))
             pg.get_by_role("button", name="Check").click()
@@ -512,12 +608,12 @@ def test_the_upload_pages_in_chromium(app, speech, xliff):
             pg.get_by_role("button", name="Filter").click()
             pg.wait_for_url("**severity=warning**")
             assert pg.locator("#shown").inner_text() == "4"
-            pg.screenshot(path=str(SHOTS / "incoming-check.png"), full_page=True)
+            pg.screenshot(path=str(SHOTS / "incoming-check.png"), full_page=False)
             context.close()
             browser.close()
     finally:
         server.close()
-    for name in ("incoming.png", "incoming-check.png"):
+    for name in ("incoming.png", "incoming-analysis.png", "incoming-check.png"):
         assert (SHOTS / name).stat().st_size > 10_000
 
 

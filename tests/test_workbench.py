@@ -66,13 +66,28 @@ def editing(tmp_path_factory, base_url):
     url = f"sqlite:///{root}/store.db"
     store = open_store(url)
     units = read_memory((ROOT / "tmx" / "bulletin-2007-12.tmx").read_bytes(), "b.tmx", src=Lang.ZH, tgt=Lang.EN)
-    store.replace_document("bulletin-2007-12", [Segment(u.id, u.zh, u.en) for u in units[:60]], "20240101T000000Z")
+    store.replace_document(
+        "bulletin-2007-12", [Segment(u.id, u.zh, u.en, "bulletin-2007-12") for u in units[:60]], "20240101T000000Z"
+    )
     store.replace_concepts("glossary", load_glossary(ROOT / "glossary").concepts)
     Users(store).add("editor", "editor password", Role.EDITOR, "20240101T000000Z")
+    _document_in_review(store)
     (root / "qa-ignore.yaml").write_text("ignore: []\n", encoding="utf-8")
     server, base = _serve(create_app({"DATABASE_URL": url, "QA_IGNORE": str(root / "qa-ignore.yaml")}))
     yield {"url": base, "db": url, "root": root, "store": store, "units": units}
     server.close()
+
+
+def _document_in_review(store) -> None:
+    """Article a02 as the raw OCR reads it (渭公河 for 湄公河) beside its English, aligned on length and
+    dictionary cues and waiting for review, with the cleaner's OCR proposals."""
+    from test_documents import article, raw_ocr_article
+
+    from termtm.app import documents as docs
+
+    zh = docs.Upload("a02.ocr.zh.txt", raw_ocr_article().encode("utf-8"))
+    en = docs.Upload("a02.en.txt", article({"a02"}, "en").encode("utf-8"))
+    docs.add(store, "zhou-meets-ministers", zh, en, user="editor", when="20240102T000000Z", encoders=docs.Encoders())
 
 
 @pytest.fixture(scope="module")
@@ -300,8 +315,13 @@ PAGES = [
     ("term-new", "editor", "/term/new"),
     ("check-editor", "editor", "/check"),
     ("incoming", "editor", "/incoming"),
+    ("documents", "base", "/documents"),
+    ("documents-add", "editor", "/documents"),
+    ("documents-review", "editor", "/documents/zhou-meets-ministers/review"),
+    ("documents-review-document-order", "editor", "/documents/zhou-meets-ministers/review?order=document"),
 ]
-"""(name, who, path) of every page axe checks; /documents and /incoming join this list when they exist."""
+"""(name, who, path) of every page axe checks: the editor's /documents has the add form, the review page the
+bead forms and the OCR proposals."""
 
 AXE_COUNTS = SHOTS / "axe-counts.json"
 
@@ -323,6 +343,23 @@ def test_axe_finds_no_serious_or_critical_violation(name, who, path, page, edito
     AXE_COUNTS.write_text(json.dumps(found, indent=1, ensure_ascii=False))
     bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
     assert counts["serious"] == counts["critical"] == 0, [b for b in bad if b[1] in ("serious", "critical")]
+
+
+def test_the_documents_pages_show_the_list_and_the_ocr_proposals(editor_page):
+    """/documents and a review with its OCR proposals at 1280x800: screenshots documents-list.png and
+    documents-review.png (docs/screenshots keeps them)."""
+    pg = editor_page
+    pg.goto("/documents")
+    assert pg.locator("#add-document").count() == 1
+    assert pg.get_by_role("link", name="zhou-meets-ministers").count() == 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / "documents-list.png"), full_page=False)
+    pg.goto("/documents/zhou-meets-ministers/review")
+    rows = pg.locator("table.proposals tbody tr")
+    assert rows.count() == 7 and rows.first.is_visible()
+    assert "渭公河" in rows.first.locator("del").inner_text() and "湄公河" in rows.first.locator("ins").inner_text()
+    assert pg.locator("mark.ocr").count() == 14
+    pg.screenshot(path=str(SHOTS / "documents-review.png"), full_page=False)
 
 
 # The command line

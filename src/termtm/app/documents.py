@@ -48,8 +48,9 @@ NAME = re.compile(r"^\w[\w.-]{0,99}$")
 """A document name: letters (any script), digits, dots, hyphens and underscores, at most 100 characters;
 it is part of every unit's tuid and of the review page's address."""
 
-OPERATIONS = ("merge", "split", "move", "unpair", "correct")
-"""The review operations (besides undo), as the web form and the API name them."""
+OPERATIONS = ("merge", "split", "move", "unpair", "correct", "reject")
+"""The review operations (besides undo), as the web form and the API name them; `reject` turns down an OCR
+correction proposal (accepting one is a `correct`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +159,48 @@ class ReviewView:
 def confidence_order(b: BeadView) -> tuple[bool, float, int]:
     """Sort key: least confident first, unknown confidence last, then document order."""
     return (b.confidence is None, b.confidence if b.confidence is not None else 0.0, b.position)
+
+
+@dataclass(frozen=True, slots=True)
+class OcrProposal:
+    """An OCR correction the cleaner proposes in one sentence (a deprecated variant of the term base, such as
+    渭公河 for 湄公河), for the reviewer to accept or reject; never applied without them.
+
+    `col` is the 1-based character where `original` starts in the sentence's `text`; `bead` is the position
+    of the bead that holds the sentence.
+    """
+
+    side: str
+    index: int
+    bead: int
+    col: int
+    original: str
+    proposed: str
+    reason: str
+    text: str
+
+    @property
+    def corrected(self) -> str:
+        """The sentence with the proposal applied."""
+        at = self.col - 1
+        return self.text[:at] + self.proposed + self.text[at + len(self.original) :]
+
+    @property
+    def key(self) -> tuple[str, int, str, str]:
+        """What a rejection names: the sentence and the two forms (the place may move as the text is corrected)."""
+        return (self.side, self.index, self.original, self.proposed)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "side": self.side,
+            "index": self.index,
+            "bead": self.bead,
+            "col": self.col,
+            "original": self.original,
+            "proposed": self.proposed,
+            "reason": self.reason,
+            "corrected": self.corrected,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,11 +380,66 @@ def _view(al: Alignment) -> ReviewView:
     return ReviewView(al.document, beads, al.undoable)
 
 
+def ocr_proposals(store: Store, name: str) -> list[OcrProposal]:
+    """The OCR corrections the cleaner proposes in the document's sentences, in bead order, less those the
+    reviewer rejected (an undone rejection counts no more). An accepted one is gone because the text changed."""
+    from termtm.corpus.reflow import propose_corrections
+    from termtm.terms.ocr import ocr_variants
+
+    docs = Documents(store)
+    al = docs.alignment(name)
+    variants = ocr_variants(store.termbase())
+    if not variants:
+        return []
+    rejected = {
+        (str(p.get("side")), int(p.get("index", -1)), str(p.get("original")), str(p.get("proposed")))
+        for op, p in docs.operations(name)
+        if op == "reject"
+    }
+    out: list[OcrProposal] = []
+    for n, b in enumerate(al.beads):
+        for side, ids, sents in (("src", b.src, al.src), ("tgt", b.tgt, al.tgt)):
+            for i in ids:
+                for p in propose_corrections([sents[i].text], variants):
+                    found = OcrProposal(side, i, n, p.col, p.original, p.proposed, p.reason, sents[i].text)
+                    if found.key not in rejected:
+                        out.append(found)
+    return out
+
+
+def _proposal(store: Store, name: str, side: str, index: int, col: int) -> OcrProposal:
+    """The proposal standing at that place of that sentence now, or an error that says to reload."""
+    for p in ocr_proposals(store, name):
+        if (p.side, p.index, p.col) == (side, index, col):
+            return p
+    raise TermTMError(f"no OCR correction is proposed there any more ({side} sentence {index + 1}): reload the page")
+
+
+def accept_proposal(
+    store: Store, name: str, side: str, index: int, col: int, *, seen: int, user: str, when: str
+) -> tuple[OcrProposal, int]:
+    """Apply a proposed OCR correction to its sentence as a `correct` operation (saved, undoable, checked
+    against the revision the reviewer saw); the proposal and the new revision."""
+    p = _proposal(store, name, side, index, col)
+    params = {"side": side, "index": index, "text": p.corrected, "proposal": f"{p.original} → {p.proposed}"}
+    return p, operate(store, name, "correct", params, seen=seen, user=user, when=when)
+
+
+def reject_proposal(
+    store: Store, name: str, side: str, index: int, col: int, *, seen: int, user: str, when: str
+) -> tuple[OcrProposal, int]:
+    """Turn a proposed OCR correction down: saved as a `reject` operation (undoable), the text unchanged."""
+    p = _proposal(store, name, side, index, col)
+    params = {"side": side, "index": index, "original": p.original, "proposed": p.proposed}
+    return p, operate(store, name, "reject", params, seen=seen, user=user, when=when)
+
+
 def operate(store: Store, name: str, op: str, params: dict[str, Any], *, seen: int, user: str, when: str) -> int:
     """Apply one review operation and save it at once; return the new revision.
 
     merge {bead}; split {bead, src_at, tgt_at}; move {bead, side, direction}; unpair {side, index};
-    correct {side, index, text}. `seen` is the revision the reviewer's view showed.
+    correct {side, index, text}; reject {side, index, original, proposed} (an OCR proposal turned down: the
+    beads and texts stay). `seen` is the revision the reviewer's view showed.
     """
     docs = Documents(store)
     al = docs.alignment(name)
@@ -369,6 +467,12 @@ def operate(store: Store, name: str, op: str, params: dict[str, Any], *, seen: i
         if not 0 <= index < len(al.src if side == "src" else al.tgt):
             raise TermTMError(f"there is no {side} sentence {index + 1}")
         new, texts = old, {(side, index): text}
+    elif op == "reject":
+        _side(params)
+        _int(params, "index")
+        if not params.get("original") or not params.get("proposed"):
+            raise TermTMError("a rejection names the proposal: original and proposed")
+        new = old
     else:
         raise TermTMError(f"unknown operation {op!r}: use one of {', '.join(OPERATIONS)} or undo")
     kept = {(b.src, b.tgt): b for b in al.beads}

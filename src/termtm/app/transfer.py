@@ -76,13 +76,14 @@ def import_file(
     src: Lang | None = None,
     tgt: Lang | None = None,
     index: bool = False,
+    approved_only: bool = False,
 ) -> Imported:
     """Import a memory (TMX, XLIFF, PO, CSV) as a document, or a term base (TBX, term CSV, OmegaT glossary) as
     a term collection, all or nothing; the format is sniffed (`terms` says the file is a term base).
 
     `store` opens the store: it is called once the file has been read whole, so that a missing, oversize or
     broken file never opens (or creates) one. A semantic index that exists is brought up to date after a
-    memory import (`index` creates one).
+    memory import (`index` creates one). With `approved_only`, an XLIFF brings only its approved units.
     """
     if not path.is_file():
         raise TermTMError(f"{path}: {'not a file' if path.exists() else 'no such file'}")
@@ -92,7 +93,7 @@ def import_file(
     name = document or path.stem
     if fmt.kind is Kind.TERMS:
         return _import_terms(store, fmt, path, data, name, replace_existing)
-    contents = fmt.read(data, path.name, src=src, tgt=tgt)
+    contents = fmt.read(data, path.name, src=src, tgt=tgt, approved_only=approved_only)
     segs = _segments(contents, name, path.name)
     return _import_memory(settings, store(), fmt, contents, segs, name, replace_existing, index)
 

@@ -144,6 +144,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         src=Lang.parse(args.src_lang) if args.src_lang else None,
         tgt=Lang.parse(args.tgt_lang) if args.tgt_lang else None,
         index=args.index,
+        approved_only=not args.all,
     )
     figures = f"({result.added} added, {result.changed} changed, {result.removed} removed)"
     if result.kind is Kind.TERMS:
@@ -151,11 +152,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         left = f"; language sections left out: {others}" if others else ""
         print(f"imported {result.count} concepts into term collection {result.name!r} {figures}{left}")
         return 0
-    left = "".join(f"; {n} {why} units left out" for why, n in result.skipped.items())
+    left = "".join(f"; {_left_out(n, why)}" for why, n in result.skipped.items())
     print(f"imported {result.count} units into document {result.name!r} {figures}{left}")
     if result.index is not None:
         _print_index(result.index)
     return 0
+
+
+def _left_out(n: int, why: str) -> str:
+    """'3 untranslated units left out', or '18 units not approved left out (--all imports them)'."""
+    if why == "not approved":
+        return f"{n} units not approved left out (--all imports them)"
+    return f"{n} {why} units left out"
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -636,6 +644,12 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--replace", action="store_true", help="replace a document already imported")
     i.add_argument("--terms", action="store_true", help="the file is a term base (TBX, term CSV, OmegaT glossary)")
     i.add_argument("--index", action="store_true", help="create the semantic index if there is none yet")
+    i.add_argument(
+        "--all",
+        action="store_true",
+        help="XLIFF: import every unit with a target, not only the approved ones "
+        '(approved="yes", or a target state final or signed-off)',
+    )
     i.set_defaults(func=cmd_import)
 
     e = sub.add_parser("export", help="export the store")

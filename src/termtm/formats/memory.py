@@ -50,6 +50,7 @@ class RawUnit:
     target: str
     sides: tuple[str, str] = ("the source", "the target")
     langs: tuple[Lang | None, Lang | None] = (None, None)
+    approved: bool = True
 
 
 @dataclass(slots=True)
@@ -60,7 +61,7 @@ class RawFile:
     skipped: dict[str, int] = field(default_factory=dict)
 
     def skip(self, why: str) -> None:
-        """Count a unit that is not memory: 'untranslated' or 'fuzzy'."""
+        """Count a unit that is not memory: 'untranslated', 'fuzzy' or 'not approved'."""
         self.skipped[why] = self.skipped.get(why, 0) + 1
 
 
@@ -94,31 +95,52 @@ def format_for(path: Path) -> MemoryFormat:
 
 
 def read_memory(data: bytes, name: str, *, src: Lang | None = None, tgt: Lang | None = None) -> list[MemoryUnit]:
-    """Parse a memory file completely, Chinese side first, or raise ParseError naming every bad unit."""
+    """Parse a memory file completely, Chinese side first, or raise ParseError naming every bad unit.
+
+    Every unit with a target counts, approved or not: this reads files to check them or to review them."""
     return read_memory_file(data, name, src=src, tgt=tgt).units
 
 
 def read_memory_file(
-    data: bytes, name: str, *, src: Lang | None = None, tgt: Lang | None = None, fmt: MemoryFormat | None = None
+    data: bytes,
+    name: str,
+    *,
+    src: Lang | None = None,
+    tgt: Lang | None = None,
+    fmt: MemoryFormat | None = None,
+    approved_only: bool = False,
 ) -> MemoryFile:
     """Like read_memory, with the counts of untranslated and fuzzy units that were left out.
 
     The format is `fmt` when the caller has sniffed it (formats.registry), else the one the extension names.
+    With `approved_only`, an XLIFF unit with a target that is not approved (see `xliff_approved`) is left out
+    too and counted as 'not approved': a CAT tool's file holds memory matches and drafts beside reviewed
+    translations, and only these belong in the memory. Every unit is still checked, so a file with a bad
+    unit is refused whole either way. Other formats carry no approval: fuzzy PO entries are always left out.
     """
     fmt = fmt or format_for(Path(name))
     check_size(len(data), name)
     problems = Problems(name)
     raw = fmt.reader(data, name, problems)
-    units = _checked(raw.units, problems, src, tgt)
+    checked = _checked(raw.units, problems, src, tgt)
     problems.raise_if_any()
-    if not units:
-        left = ", ".join(f"{n} {why}" for why, n in raw.skipped.items())
-        raise ParseError(f"{name} holds no translated units" + (f" ({left})" if left else ""))
-    return MemoryFile(units, raw.skipped)
+    kept = [u for r, u in checked if r.approved or not approved_only]
+    skipped = dict(raw.skipped)
+    if len(kept) < len(checked):
+        skipped = {"not approved": len(checked) - len(kept), **skipped}
+    if not kept:
+        left = ", ".join(f"{n} {why}" for why, n in skipped.items())
+        what = "approved" if skipped.get("not approved") else "translated"
+        hint = ": pass --all to import every unit with a target" if what == "approved" else ""
+        raise ParseError(f"{name} holds no {what} units" + (f" ({left})" if left else "") + hint)
+    return MemoryFile(kept, skipped)
 
 
-def _checked(raw: list[RawUnit], problems: Problems, src: Lang | None, tgt: Lang | None) -> list[MemoryUnit]:
-    """Units that pass every check, oriented; what is wrong with the others goes to `problems`."""
+def _checked(
+    raw: list[RawUnit], problems: Problems, src: Lang | None, tgt: Lang | None
+) -> list[tuple[RawUnit, MemoryUnit]]:
+    """Units that pass every check, oriented, beside their raw form; what is wrong with the others goes to
+    `problems`."""
     seen: dict[str, str] = {}
     units = []
     for n, r in enumerate(raw, start=1):
@@ -135,7 +157,7 @@ def _checked(raw: list[RawUnit], problems: Problems, src: Lang | None, tgt: Lang
         if pair is None:
             problems.add(r.where, "cannot tell which side is Chinese: give --src-lang and --tgt-lang")
             continue
-        units.append(MemoryUnit(uid, *pair))
+        units.append((r, MemoryUnit(uid, *pair)))
     return units
 
 
@@ -230,8 +252,32 @@ def _read_xliff(data: bytes, name: str, problems: Problems) -> RawFile:
             out.skip("untranslated")
             continue
         where = f"unit {n}" + (f" (id {quoted(uid)})" if uid else "")
-        out.units.append(RawUnit(where, uid, str(unit.source or ""), str(unit.target or "") or raw_target, langs=langs))
+        target = str(unit.target or "") or raw_target
+        approved = xliff_approved(unit.xmlelement, v2)
+        out.units.append(RawUnit(where, uid, str(unit.source or ""), target, langs=langs, approved=approved))
     return out
+
+
+APPROVED_STATES_12 = frozenset({"final", "signed-off"})
+
+
+def xliff_approved(unit: etree._Element, v2: bool = False) -> bool:
+    """Whether a unit's translation has passed review, as XLIFF says it and CAT tools write it.
+
+    XLIFF 1.2: `approved="yes"` on the <trans-unit> (the spec's flag for "final or has passed its final
+    review", what Okapi Rainbow's "approved entries only" and Weblate read), or, without that attribute, a
+    <target> whose `state` is `final` or `signed-off` (the top of 1.2's state scale; `translated` and the
+    `needs-*` states are not reviewed). An explicit `approved="no"` wins over the state. XLIFF 2.0 (where
+    the toolkit's unit is a <segment>): `state="final"` (`reviewed` is a step before). OmegaT 3.6 writes
+    neither: a file translated there keeps the states it came with.
+    """
+    if v2:
+        return unit.get("state") == "final"
+    flag = unit.get("approved")
+    if flag is not None:
+        return flag == "yes"
+    target = unit.find("{*}target")
+    return target is not None and target.get("state") in APPROVED_STATES_12
 
 
 def _xliff_langs(root: etree._Element, v2: bool, problems: Problems) -> tuple[Lang | None, Lang | None]:

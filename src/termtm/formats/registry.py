@@ -86,10 +86,18 @@ class Export:
 
 
 class Reader(Protocol):
-    """Read a whole file; `src`/`tgt` orient a memory whose file does not say, `prefix` starts concept ids."""
+    """Read a whole file; `src`/`tgt` orient a memory whose file does not say, `prefix` starts concept ids,
+    `approved_only` leaves out the units of an XLIFF that are not approved (other formats carry no approval)."""
 
     def __call__(
-        self, data: bytes, name: str, *, src: Lang | None = None, tgt: Lang | None = None, prefix: str = "imported"
+        self,
+        data: bytes,
+        name: str,
+        *,
+        src: Lang | None = None,
+        tgt: Lang | None = None,
+        prefix: str = "imported",
+        approved_only: bool = False,
     ) -> Contents: ...
 
 
@@ -177,29 +185,53 @@ def _sniff_by_extension(*extensions: str) -> Callable[[str, bytes], bool]:
 
 def _memory_reader(fmt: MemoryFormat) -> Reader:
     def read(
-        data: bytes, name: str, *, src: Lang | None = None, tgt: Lang | None = None, prefix: str = "imported"
+        data: bytes,
+        name: str,
+        *,
+        src: Lang | None = None,
+        tgt: Lang | None = None,
+        prefix: str = "imported",
+        approved_only: bool = False,
     ) -> Contents:
-        memory = read_memory_file(data, name, src=src, tgt=tgt, fmt=fmt)
+        memory = read_memory_file(data, name, src=src, tgt=tgt, fmt=fmt, approved_only=approved_only)
         return Contents(units=memory.units, skipped=memory.skipped)
 
     return read
 
 
 def _read_tbx(
-    data: bytes, name: str, *, src: Lang | None = None, tgt: Lang | None = None, prefix: str = "imported"
+    data: bytes,
+    name: str,
+    *,
+    src: Lang | None = None,
+    tgt: Lang | None = None,
+    prefix: str = "imported",
+    approved_only: bool = False,
 ) -> Contents:
     read = read_tbx_file(data, name, prefix)
     return Contents(concepts=read.concepts, skipped=read.skipped)
 
 
 def _read_term_csv(
-    data: bytes, name: str, *, src: Lang | None = None, tgt: Lang | None = None, prefix: str = "imported"
+    data: bytes,
+    name: str,
+    *,
+    src: Lang | None = None,
+    tgt: Lang | None = None,
+    prefix: str = "imported",
+    approved_only: bool = False,
 ) -> Contents:
     return Contents(concepts=read_terms_csv(data, name, prefix))
 
 
 def _read_omegat(
-    data: bytes, name: str, *, src: Lang | None = None, tgt: Lang | None = None, prefix: str = "imported"
+    data: bytes,
+    name: str,
+    *,
+    src: Lang | None = None,
+    tgt: Lang | None = None,
+    prefix: str = "imported",
+    approved_only: bool = False,
 ) -> Contents:
     return Contents(concepts=read_omegat_glossary(data, name, prefix))
 

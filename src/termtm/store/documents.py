@@ -129,6 +129,17 @@ class Documents:
             row = _document_row(conn, name)
             return _alignment(conn, row)
 
+    def operations(self, name: str) -> list[tuple[str, dict[str, Any]]]:
+        """The review operations in force (not undone), oldest first, as (op, params)."""
+        with self.store.engine.connect() as conn:
+            row = _document_row(conn, name)
+            q = (
+                select(document_operations.c.op, document_operations.c.params)
+                .where(document_operations.c.document_id == row.id, document_operations.c.undone.is_(False))
+                .order_by(document_operations.c.id)
+            )
+            return [(str(op), json.loads(params or "{}")) for op, params in conn.execute(q)]
+
     def change(
         self,
         name: str,

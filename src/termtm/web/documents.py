@@ -159,9 +159,15 @@ def review(name: str):
     rank = {b.position: n for n, b in enumerate(v.doubtful_first())}
     shown = v.doubtful_first() if order != "document" else v.beads
     doubtful = sum(1 for b in v.beads if b.confidence is not None and b.confidence < DOUBTFUL)
+    proposals = app.ocr_proposals(services.store(), name)
+    by_sentence: dict[tuple[str, int], list[app.OcrProposal]] = {}
+    for p in proposals:
+        by_sentence.setdefault((p.side, p.index), []).append(p)
     return render_template(
         "review.html",
         v=v,
+        proposals=proposals,
+        by_sentence=by_sentence,
         shown=shown,
         rank=rank,
         order="document" if order == "document" else "doubtful",
@@ -189,6 +195,8 @@ def operate(name: str):
     """One review operation from a bead's form, saved at once; back to the same bead."""
     raw = request.form.get("op", "")
     op, *rest = raw.split(":")
+    if op in ("accept", "reject") and len(rest) == 3:
+        return _decide(name, op, rest[0], rest[1], rest[2])
     params: dict[str, Any] = {"bead": request.form.get("bead", "")}
     if op == "split":
         params |= {"src_at": request.form.get("src_at", ""), "tgt_at": request.form.get("tgt_at", "")}
@@ -201,6 +209,25 @@ def operate(name: str):
     try:
         app.operate(services.store(), name, op, params, seen=_seen(), user=_user(), when=tmx_now())
         flash(_done(op))
+    except NotFound as err:
+        abort(404, str(err))
+    except TermTMError as err:
+        flash(str(err), "error")
+    return _back(name)
+
+
+def _decide(name: str, op: str, side: str, index: str, col: str):
+    """Accept (a `correct` of the sentence) or reject (a `reject`) an OCR proposal; back to its bead."""
+    if not (index.isdigit() and col.isdigit()):
+        abort(400, "the proposal's sentence and place are whole numbers: reload the page")
+    decide = app.accept_proposal if op == "accept" else app.reject_proposal
+    try:
+        p, _ = decide(services.store(), name, side, int(index), int(col), seen=_seen(), user=_user(), when=tmx_now())
+        where = f"{'source' if p.side == 'src' else 'target'} sentence {p.index + 1}"
+        if op == "accept":
+            flash(f"Corrected {p.original} to {p.proposed} in {where}.")
+        else:
+            flash(f"Rejected the proposal {p.original} → {p.proposed} in {where}: the text stays as it is.")
     except NotFound as err:
         abort(404, str(err))
     except TermTMError as err:
@@ -329,7 +356,7 @@ def api_add():
     """Add a document from a multipart request (src and tgt files, or one bilingual file); commit=true commits."""
     _api_editor()
     v = _add_from_request()
-    out = v.to_json()
+    out = _alignment_json(v)
     if request.form.get("commit", "").lower() in ("1", "true", "yes"):
         out["commit"] = _commit(v.record.name, v.record.revision).to_json()
         out["state"] = "committed"
@@ -338,7 +365,14 @@ def api_add():
 
 @api.get("/<name>")
 def api_get(name: str):
-    return jsonify(app.view(services.store(), name).to_json())
+    return jsonify(_alignment_json(app.view(services.store(), name)))
+
+
+def _alignment_json(v: app.ReviewView) -> dict[str, Any]:
+    """The alignment with the OCR corrections still awaiting the reviewer's decision."""
+    out = v.to_json()
+    out["ocr_proposals"] = [p.to_json() for p in app.ocr_proposals(services.store(), v.record.name)]
+    return out
 
 
 @api.post("/<name>/commit")

@@ -265,6 +265,26 @@ DOCUMENT_SCHEMAS: dict[str, Any] = {
                 "description": "bead positions, least confident first",
             },
             "commit": {"$ref": "#/components/schemas/CommitResult"},
+            "ocr_proposals": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/OcrProposal"},
+                "description": "GET only: OCR corrections proposed from the term base's deprecated variants, "
+                "not yet accepted or rejected by a reviewer (never applied without one)",
+            },
+        },
+    },
+    "OcrProposal": {
+        "type": "object",
+        "required": ["side", "index", "bead", "col", "original", "proposed", "reason", "corrected"],
+        "properties": {
+            "side": {"type": "string", "enum": ["src", "tgt"]},
+            "index": {"type": "integer", "description": "0-based sentence index on that side"},
+            "bead": {"type": "integer", "description": "position of the bead holding the sentence"},
+            "col": {"type": "integer", "description": "1-based character where the wrong form starts"},
+            "original": {"type": "string"},
+            "proposed": {"type": "string"},
+            "reason": {"type": "string"},
+            "corrected": {"type": "string", "description": "the sentence with the correction applied"},
         },
     },
     "Finding": {
