@@ -21,13 +21,12 @@ from sqlalchemy import update
 from termtm.cli import main
 from termtm.errors import TermTMError
 from termtm.formats import read_memory
-from termtm.model import Lang, Segment, Status
+from termtm.model import Concept, Lang, Segment, Status, Term
 from termtm.store import Store, open_store
 from termtm.store.editing import edit_segment, save_concept
 from termtm.store.schema import segments
 from termtm.store.users import Role, Users
 from termtm.terms import load_glossary
-from termtm.terms.model import Concept, Term
 from termtm.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ would otherwise propose them.
 
 from __future__ import annotations
 
-from termtm.terms.model import TermBase, TermStatus
+from termtm.model import TermBase, TermStatus
 
 
 def write_omegat_glossary(termbase: TermBase) -> bytes:

@@ -23,8 +23,8 @@ from termtm.errors import ParseError
 from termtm.formats.inputs import MAX_SEGMENT_CHARS, MAX_TERM_CHARS, Problems, quoted
 from termtm.formats.tmx import iso_date
 from termtm.formats.xmlsafe import parse_xml
+from termtm.model import PARTS_OF_SPEECH, TERM_TYPES, Concept, Term, TermBase, TermStatus
 from termtm.safetext import without_controls as _x
-from termtm.terms.model import PARTS_OF_SPEECH, TERM_TYPES, Concept, Term, TermBase, TermStatus
 from termtm.terms.pinyin import to_pinyin
 
 TBX_NS = "urn:iso:std:iso:30042:ed-2"

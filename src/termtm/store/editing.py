@@ -18,12 +18,11 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import OperationalError
 
 from termtm.errors import TermTMError
-from termtm.model import Status
+from termtm.model import Concept, Status, TermStatus
 from termtm.safetext import TEXT, check_field
 from termtm.store.checks import check_concept, check_user_name
 from termtm.store.repository import SegmentRecord, Store, _insert_concept, _segment, bump_version
 from termtm.store.schema import audit, concepts, segments, term_contexts, terms
-from termtm.terms.model import Concept, TermStatus
 
 
 class EditConflict(TermTMError):

@@ -13,11 +13,10 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, select, t
 
 from termtm.errors import TermTMError
 from termtm.faults import checkpoint
-from termtm.model import ParaKind, Provenance, Segment, Status
+from termtm.model import Concept, ParaKind, Provenance, Segment, Status, Term, TermBase, TermStatus
 from termtm.safetext import NAME, check_field
 from termtm.store.checks import check_concept, check_segment
 from termtm.store.schema import concepts, counters, segments, term_contexts, terms
-from termtm.terms.model import Concept, Term, TermBase, TermStatus
 
 
 @dataclass(frozen=True, slots=True)

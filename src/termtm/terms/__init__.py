@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from termtm.model import Concept, Term, TermBase, TermStatus
 from termtm.terms.glossary import GlossaryError, load_glossary
 from termtm.terms.lookup import Hit, TermIndex
-from termtm.terms.model import Concept, Term, TermBase, TermStatus
 from termtm.terms.recognize import Match, Recognizer
 
 __all__ = [

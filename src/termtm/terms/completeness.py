@@ -25,9 +25,7 @@ from pathlib import Path
 import yaml
 
 from termtm.errors import TermTMError
-from termtm.model import ParaKind
-from termtm.store import SegmentRecord
-from termtm.terms.model import TermBase
+from termtm.model import ParaKind, Segment, TermBase
 from termtm.terms.recognize import Recognizer, normalize_zh
 
 SUFFIXES = (
@@ -57,13 +55,12 @@ class Candidate:
     tuid: str
 
 
-def candidates(records: Sequence[SegmentRecord], termbase: TermBase) -> list[Candidate]:
+def candidates(segments: Sequence[Segment], termbase: TermBase) -> list[Candidate]:
     """Uncovered candidates of the memory, first occurrence only, in memory order."""
     recognizer = Recognizer(termbase)
     zh_keys = [k for k in {normalize_zh(t.text)[0] for _, t in termbase.terms()} if k]
     seen: dict[str, Candidate] = {}
-    for r in records:
-        s = r.segment
+    for s in segments:
         covered = _covered_zh(s.zh, zh_keys)
         for text, kind, end in _zh_candidates(s.zh):
             if not covered[end - 1]:
@@ -78,10 +75,10 @@ def candidates(records: Sequence[SegmentRecord], termbase: TermBase) -> list[Can
     return list(seen.values())
 
 
-def uncovered(termbase: TermBase, records: Sequence[SegmentRecord], exclusions: Path) -> list[Candidate]:
+def uncovered(termbase: TermBase, segments: Sequence[Segment], exclusions: Path) -> list[Candidate]:
     """Candidates that are neither covered by a concept nor excluded with a reason."""
     excluded = load_exclusions(exclusions)
-    return [c for c in candidates(records, termbase) if c.text not in excluded]
+    return [c for c in candidates(segments, termbase) if c.text not in excluded]
 
 
 def load_exclusions(path: Path) -> dict[str, str]:

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from termtm.corpus.script import has_han, simplify
-from termtm.terms.model import Concept, Term, TermBase, TermStatus
+from termtm.model import Concept, Term, TermBase, TermStatus
 from termtm.terms.pinyin import pinyin_keys, query_key
 from termtm.terms.recognize import Recognizer, normalize_zh, tokenize_en
 

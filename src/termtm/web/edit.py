@@ -14,10 +14,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from termtm.app.segments import change_segment
 from termtm.errors import TermTMError
 from termtm.formats.tmx import tmx_now
-from termtm.model import Status
+from termtm.model import Concept, Status, Term, TermStatus
 from termtm.store.editing import NotFound, history, save_concept
 from termtm.store.users import Role
-from termtm.terms.model import Concept, Term, TermStatus
 from termtm.terms.pinyin import to_pinyin
 from termtm.web import services
 from termtm.web.auth import current_user, require
