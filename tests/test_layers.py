@@ -13,8 +13,22 @@ import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "termtm"
 
-LOWER = ("model", "errors", "faults", "safetext", "config", "corpus", "formats", "align", "embed", "store",
-         "search", "terms", "qa", "build")
+LOWER = (
+    "model",
+    "errors",
+    "faults",
+    "safetext",
+    "config",
+    "corpus",
+    "formats",
+    "align",
+    "embed",
+    "store",
+    "search",
+    "terms",
+    "qa",
+    "build",
+)
 """The layers under the use cases: none of them may import app/, cli/ or web/."""
 
 

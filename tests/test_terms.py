@@ -155,7 +155,9 @@ def test_the_completeness_check_does_report_a_name_missing_from_the_base(built):
     paths, store, _ = built
     termbase = store.termbase()
     without = type(termbase)([c for c in termbase if c.id != "mps"])
-    texts = {g.text for g in uncovered(without, [r.segment for r in store.records()], paths.glossary / "exclusions.yaml")}
+    texts = {
+        g.text for g in uncovered(without, [r.segment for r in store.records()], paths.glossary / "exclusions.yaml")
+    }
     assert "公安部" in texts or "中国公安部" in texts
 
 
