@@ -10,7 +10,12 @@ from termtm.errors import TermTMError, UnknownLanguage
 
 
 class Lang(StrEnum):
-    """The two languages of the memory, as TMX writes them."""
+    """The two languages of the memory, as TMX writes them (zh-CN, en).
+
+    The term base (Term.lang, as TBX-Basic writes it), the document readers and the semantic index name a
+    language by its short code, "zh" or "en": `Lang.short` is the one way from a Lang to that code, and
+    `Lang.parse` the way back from either.
+    """
 
     ZH = "zh-CN"
     EN = "en"
@@ -25,6 +30,11 @@ class Lang(StrEnum):
         if base == "en":
             return cls.EN
         raise UnknownLanguage(f"unknown language code {code!r}: use zh-CN or en")
+
+    @property
+    def short(self) -> str:
+        """The short code of the language, "zh" or "en": what Term.lang and the semantic index hold."""
+        return self.value.split("-")[0]
 
 
 class ParaKind(StrEnum):
@@ -149,7 +159,8 @@ TERM_TYPES = frozenset(
 PARTS_OF_SPEECH = frozenset({"noun", "verb", "adjective", "adverb", "properNoun", "other"})
 """TBX-Basic partOfSpeech values."""
 
-LANGS = ("zh", "en")
+LANGS = tuple(lang.short for lang in Lang)
+"""The languages a term may have: the memory's own, by short code ("zh", "en")."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,8 +93,8 @@ class TermNotes:
 
     def __init__(self, termbase: TermBase, src: Lang, tgt: Lang) -> None:
         self.recognizer = Recognizer(termbase)
-        self.src = "zh" if src is Lang.ZH else "en"
-        self.tgt = "zh" if tgt is Lang.ZH else "en"
+        self.src = src.short
+        self.tgt = tgt.short
         self._cache: dict[str, tuple[str, ...]] = {}
 
     def for_text(self, text: str) -> tuple[str, ...]:
