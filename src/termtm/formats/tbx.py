@@ -123,13 +123,9 @@ class TermFile:
     skipped: dict[str, int]
 
 
-def read_tbx(data: bytes, name: str, prefix: str) -> list[Concept]:
-    """Concepts of a TBX v2 or v3 file, or a ParseError naming every bad entry; ids are prefixed with `prefix`."""
-    return read_tbx_file(data, name, prefix).concepts
-
-
 def read_tbx_file(data: bytes, name: str, prefix: str) -> TermFile:
-    """Like read_tbx, with the counts of what was left out.
+    """Concepts of a TBX v2 or v3 file (ids prefixed with `prefix`) and the counts of what was left out,
+    or a ParseError naming every bad entry.
 
     Language sections in languages other than Chinese and English are left out and counted: real term
     bases are multilingual. A language section without a language, an empty term, a control character
