@@ -146,7 +146,9 @@ def test_one_side_much_shorter_gives_sensible_beads(excerpt, embedder):
     short = en[: len(gold[:10]) + 2]
     beads = align_sentences(zh[:80], short, embedder=embedder)
     assert _covers_each_once(beads, 80, len(short))
-    assert sum(1 for b in beads if b.src and b.tgt) <= len(short)
+    # The English that is there pairs as the gold says (the count of pairs is bounded by covering alone).
+    within = [b for b in gold if b.tgt and max(b.tgt) < len(short)]
+    assert within and len(set(within) & set(beads)) >= 0.8 * len(within), [b for b in within if b not in beads]
     assert beads[0] == gold[0]
 
 
