@@ -159,3 +159,19 @@ def test_terms_lookup_json_has_the_documented_shape(built, capsys):
     ctx = first["contexts"][0]
     assert set(ctx) == {"tuid", "zh", "en"}
     assert any(t["text"] in ctx["zh"] for t in first["terms"] if t["lang"] == "zh")
+
+
+def test_a_terms_language_is_the_short_code_of_the_memorys_language():
+    """TMX writes zh-CN, a term (TBX-Basic) zh: Lang.short is the one map, and TBX writes the long form back."""
+    from termtm.formats.tbx import LANG_CODES
+    from termtm.model import LANGS, Lang
+
+    assert [Lang.parse(code).short for code in ("zh-CN", "zh_Hans", "ZH", "en-GB", "en")] == [
+        "zh",
+        "zh",
+        "zh",
+        "en",
+        "en",
+    ]
+    assert LANGS == ("zh", "en") and [Lang.parse(code) for code in LANGS] == [Lang.ZH, Lang.EN]
+    assert LANG_CODES == {"zh": "zh-CN", "en": "en"}
