@@ -29,7 +29,7 @@ from align_eval import HEADER, Counts, format_row, read_set
 
 from termtm.align import Bead, align_sentences
 from termtm.align.dp import Window
-from termtm.align.features import Side
+from termtm.align.features import SentenceCues
 from termtm.align.lexicon import default_lexicon
 from termtm.align.scoring import BEAD_INDEX, BEAD_TYPES, EMBEDDING_MODEL, FEATURES, BeadScorer
 from termtm.align.sentences import WINDOW_MARGIN, band_width, neighbourhoods, span_vectors
@@ -62,8 +62,8 @@ def chapter_examples(
 ) -> Examples:
     """The candidate beads of one chapter near its gold path, labelled."""
     xs, ts, ys = [], [], []
-    s_side = Side.of(src, chinese=True, lexicon=default_lexicon())
-    t_side = Side.of(tgt, chinese=False, lexicon=default_lexicon())
+    s_side = SentenceCues.of(src, chinese=True, lexicon=default_lexicon())
+    t_side = SentenceCues.of(tgt, chinese=False, lexicon=default_lexicon())
     s_vecs, t_vecs = span_vectors(s_side, embedder, runs), span_vectors(t_side, embedder, runs)
     scorer = BeadScorer(s_side, t_side, EMBEDDING_MODEL, src_vecs=s_vecs, tgt_vecs=t_vecs)
     n, m = len(src), len(tgt)

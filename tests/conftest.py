@@ -110,6 +110,28 @@ def full_index(built, embedder: MemoEmbedder, tmp_path_factory: pytest.TempPathF
     return index
 
 
+@pytest.fixture(scope="module")
+def base_url(built_url: str, full_index: Path) -> Iterator[str]:
+    """The app over the built store and its full index, served for a browser test module (skips without Chromium)."""
+    from chromium import need_chromium, serve
+
+    from termtm.web import create_app
+
+    need_chromium()
+    server, url = serve(create_app({"DATABASE_URL": built_url, "INDEX_DIR": str(full_index)}))
+    yield url
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser(base_url: str) -> Iterator[object]:
+    """A headless Chromium for the module's pages (a module that serves its own app overrides this fixture)."""
+    from chromium import chromium
+
+    with chromium() as b:
+        yield b
+
+
 # The store on both databases: a SQLite file, or a schema of its own in the PostgreSQL at 127.0.0.1:5432.
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_BASE = f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/test"

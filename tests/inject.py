@@ -38,12 +38,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from termtm.corpus.script import HAN
+from termtm.model import TermStatus
 from termtm.qa.checks import CHECKS, run_checks
 from termtm.qa.context import QAContext, is_abbreviation, norm_key, strip_urls
 from termtm.qa.model import Unit
 from termtm.qa.numbers import en_numbers
 from termtm.qa.terms import SHORT_TYPES, rendering_table
-from termtm.terms.model import TermStatus
 
 PER_CHECK = 10
 SEED = 7

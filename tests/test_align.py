@@ -12,7 +12,7 @@ from lxml import etree
 
 from termtm.align import Bead, align_sentences, format_beads
 from termtm.align.dp import Window
-from termtm.align.features import Side
+from termtm.align.features import SentenceCues
 from termtm.align.lexicon import content_stems, default_lexicon
 from termtm.align.sentences import EXACT_RUN, RUN_WEIGHT, band_width, span_vectors
 from termtm.cli import main
@@ -95,7 +95,7 @@ def test_mac_dev_excerpt_with_the_run_encoder_matches_the_gold(excerpt, embedder
 
 
 def test_run_vectors_weigh_the_exact_encoding_of_a_run_against_the_sum_of_its_parts(embedder, runs):
-    zh, en = Side.of(ZH, chinese=True, lexicon=None), Side.of(EN, chinese=False, lexicon=None)
+    zh, en = SentenceCues.of(ZH, chinese=True, lexicon=None), SentenceCues.of(EN, chinese=False, lexicon=None)
     zv, ev = span_vectors(zh, embedder, runs), span_vectors(en, embedder, runs)
 
     def cos(a, b):
@@ -146,7 +146,9 @@ def test_one_side_much_shorter_gives_sensible_beads(excerpt, embedder):
     short = en[: len(gold[:10]) + 2]
     beads = align_sentences(zh[:80], short, embedder=embedder)
     assert _covers_each_once(beads, 80, len(short))
-    assert sum(1 for b in beads if b.src and b.tgt) <= len(short)
+    # The English that is there pairs as the gold says (the count of pairs is bounded by covering alone).
+    within = [b for b in gold if b.tgt and max(b.tgt) < len(short)]
+    assert within and len(set(within) & set(beads)) >= 0.8 * len(within), [b for b in within if b not in beads]
     assert beads[0] == gold[0]
 
 

@@ -1,58 +1,20 @@
 """End to end in Debian's Chromium, driven by Playwright: a translator types, sees, follows links.
 
-Runs the real app on waitress in this process. Screenshots go to var/screenshots/ (git-ignored), or to
-$TERMTM_SCREENSHOTS. Never runs `playwright install`: it uses /usr/bin/chromium, which .ci/run installs.
+Runs the real app on waitress in this process (the base_url and browser fixtures of conftest.py, the helpers
+of chromium.py). Screenshots go to var/screenshots/ (git-ignored), or to $TERMTM_SCREENSHOTS.
 """
 
 from __future__ import annotations
 
-import os
-import threading
 import time
-from pathlib import Path
 
 import pytest
+from chromium import SHOTS, serve
 from conftest import ROOT
 
 from termtm.web import create_app
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SHOTS = Path(os.environ.get("TERMTM_SCREENSHOTS", ROOT / "var" / "screenshots"))
 STARTED = time.time()  # a screenshot older than this run was left by an earlier one
-
-
-@pytest.fixture(scope="module")
-def base_url(built_url, full_index):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk); .ci/run does it")
-    pytest.importorskip("playwright.sync_api", reason="playwright (the Python package) is in the [test] extra")
-    from waitress import create_server
-
-    app = create_app({"DATABASE_URL": built_url, "INDEX_DIR": str(full_index)})
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def browser(base_url):
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -140,8 +102,6 @@ def test_screenshots_were_saved(base_url):
 @pytest.fixture(scope="module")
 def editing_url(tmp_path_factory, base_url):
     """A server over a store of its own (40 bulletin segments and the glossary) with an editor account."""
-    from waitress import create_server
-
     from termtm.formats import read_memory
     from termtm.model import Lang, Segment
     from termtm.store import open_store
@@ -154,9 +114,8 @@ def editing_url(tmp_path_factory, base_url):
     store.replace_document("bulletin-2007-12", [Segment(u.id, u.zh, u.en) for u in units[:40]], "20240101T000000Z")
     store.replace_concepts("glossary", load_glossary(ROOT / "glossary").concepts)
     Users(store).add("editor", "editor password", Role.EDITOR, "20240101T000000Z")
-    server = create_server(create_app({"DATABASE_URL": url}), host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield f"http://127.0.0.1:{server.effective_port}", units[12]
+    server, base = serve(create_app({"DATABASE_URL": url}))
+    yield base, units[12]
     server.close()
 
 

@@ -8,13 +8,12 @@ $TERMTM_SCREENSHOTS); documents.png and review.png are the ones docs/screenshots
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from chromium import SHOTS, chromium, need_chromium, serve
 from conftest import ROOT
-from test_browser import ARGS, CHROMIUM, SHOTS
 from test_documents import article
 
 from termtm.web import create_app
@@ -35,11 +34,7 @@ def write_docx(path: Path, text: str) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, embedder, runs):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk); .ci/run does it")
-    pytest.importorskip("playwright.sync_api", reason="playwright (the Python package) is in the [test] extra")
-    from waitress import create_server
-
+    need_chromium()
     from termtm.formats import read_memory
     from termtm.model import Lang, Segment
     from termtm.search import update_index
@@ -63,25 +58,20 @@ def server(tmp_path_factory, embedder, runs):
     app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(index)})
     app.extensions["termtm.align_encoders"] = (embedder, runs)  # the session's encoders, not a second copy
     app.extensions["termtm.embedder"] = embedder
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=srv.run, daemon=True).start()
+    srv, base = serve(app)
     zh, en = root / "speech.zh.docx", root / "speech.en.docx"
     write_docx(zh, article({"a03"}, "zh"))
     write_docx(en, article({"a03"}, "en"))
-    yield f"http://127.0.0.1:{srv.effective_port}", zh, en
+    yield base, zh, en
     srv.close()
     store.engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    """Chromium for this module's own server (overrides conftest's, which would build the whole bulletin)."""
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def signed_in(browser, url: str, name: str, password: str):

@@ -18,12 +18,11 @@ from termtm.cli import main
 from termtm.errors import TermTMError
 from termtm.exports import export_terms, export_tmx
 from termtm.formats import read_memory
-from termtm.model import Lang, Segment, Status
+from termtm.model import Concept, Lang, Segment, Status, Term, TermStatus
 from termtm.store import Store, open_store
 from termtm.store.editing import EditConflict, edit_segment, history, save_concept
 from termtm.store.users import Role, Users
 from termtm.terms import load_glossary
-from termtm.terms.model import Concept, Term, TermStatus
 from termtm.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]

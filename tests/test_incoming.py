@@ -565,7 +565,7 @@ def test_the_upload_pages_in_chromium(app, speech, xliff):
     import threading
     from pathlib import Path
 
-    from test_browser import ARGS, CHROMIUM, SHOTS
+    from chromium import ARGS, CHROMIUM, SHOTS
 
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk); .ci/run does it")

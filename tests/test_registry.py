@@ -13,8 +13,8 @@ from termtm.cli import EXPORT_FORMATS, main
 from termtm.errors import UnsupportedFormat
 from termtm.exports import memory_export, terms_export
 from termtm.formats.registry import FORMATS, Export, Format, Kind, by_name, names, sniff
+from termtm.model import Concept, TermBase
 from termtm.store import Store
-from termtm.terms.model import Concept, TermBase
 
 WHEN = "20261206T040000Z"
 CARRY_IDS = {"tmx", "xliff", "xliff2"}

@@ -21,13 +21,12 @@ from sqlalchemy import update
 from termtm.cli import main
 from termtm.errors import TermTMError
 from termtm.formats import read_memory
-from termtm.model import Lang, Segment, Status
+from termtm.model import Concept, Lang, Segment, Status, Term
 from termtm.store import Store, open_store
 from termtm.store.editing import edit_segment, save_concept
 from termtm.store.schema import segments
 from termtm.store.users import Role, Users
 from termtm.terms import load_glossary
-from termtm.terms.model import Concept, Term
 from termtm.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -537,3 +536,22 @@ def test_tmserver_accepts_http_basic_when_reading_needs_sign_in(url, tmp_path) -
     assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Basic") and "error" in r.json
     r = client.get("/tmserver/zh/en/unit/公安部", auth=("reader", "reader password"))
     assert r.status_code == 200 and isinstance(r.json, list)
+
+
+def test_require_answers_api_clients_with_json_and_pages_with_a_sign_in(app) -> None:
+    """The same role check for a page and an API client: a browser is sent to sign in, a script gets 401/403 JSON."""
+    client = app.test_client()
+    page = client.get("/admin/users")
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+    anonymous = client.get("/admin/users", headers={"Accept": "application/json"})
+    assert anonymous.status_code == 401 and anonymous.headers["WWW-Authenticate"].startswith("Basic")
+    assert "sign in" in anonymous.json["error"]
+    _sign_in(client, "editor")
+    editor = client.get("/admin/users", headers={"Accept": "application/json"})
+    assert editor.status_code == 403 and editor.json["error"].endswith("this needs the admin role")
+    html = client.get("/admin/users")
+    assert html.status_code == 403 and html.mimetype == "text/html"
+    reader = app.test_client().post(
+        "/api/v1/documents", data={"name": "x"}, auth=("reader", "reader password"), headers={"X-Requested-With": "t"}
+    )
+    assert reader.status_code == 403 and reader.json == {"error": "reader is a reader: this needs the editor role"}

@@ -13,7 +13,7 @@ from lxml import etree
 
 from termtm.cli import main
 from termtm.errors import ParseError
-from termtm.formats.tbx import read_tbx
+from termtm.formats.tbx import read_tbx_file
 from termtm.formats.termcsv import read_terms_csv
 from termtm.store import open_store
 
@@ -54,7 +54,7 @@ def test_tbx_export_carries_the_tbx_basic_data_categories(built, exported):
 
 def test_tbx_export_reads_back_with_the_same_terms(built, exported):
     _, store, _ = built
-    again = read_tbx(exported["tbx"].read_bytes(), "terms.tbx", "x")
+    again = read_tbx_file(exported["tbx"].read_bytes(), "terms.tbx", "x").concepts
     original = store.termbase()
     assert len(again) == len(original)
     for a, b in zip(again, original, strict=True):
@@ -107,11 +107,13 @@ def test_microsoft_tbx_with_digit_ids_imports(tmp_path, capsys, db_url):
 
 
 def test_tbx_v2_and_v3_samples_of_other_tools_import(tmp_path):
-    v2 = read_tbx(shared("eval", "tbx", "sampleTBXfile.tbx").read_bytes(), "sampleTBXfile.tbx", "oracle")
+    v2 = read_tbx_file(shared("eval", "tbx", "sampleTBXfile.tbx").read_bytes(), "sampleTBXfile.tbx", "oracle").concepts
     assert [(c.id, c.subject, [t.text for t in c.terms]) for c in v2] == [
         ("oracle-eid-oracle-67", "manufacturing", ["alpha smoothing factor"])
     ]
-    v3 = read_tbx(shared("eval", "tbx", "Example_Astronomy_DCA_VALID.tbx").read_bytes(), "astro.tbx", "astro")
+    v3 = read_tbx_file(
+        shared("eval", "tbx", "Example_Astronomy_DCA_VALID.tbx").read_bytes(), "astro.tbx", "astro"
+    ).concepts
     assert len(v3) == 39  # of 45 entries, 6 have only Zulu, which the zh/en base skips
     assert all(t.lang == "en" for c in v3 for t in c.terms)
     cluster = v3[0]
@@ -157,3 +159,19 @@ def test_terms_lookup_json_has_the_documented_shape(built, capsys):
     ctx = first["contexts"][0]
     assert set(ctx) == {"tuid", "zh", "en"}
     assert any(t["text"] in ctx["zh"] for t in first["terms"] if t["lang"] == "zh")
+
+
+def test_a_terms_language_is_the_short_code_of_the_memorys_language():
+    """TMX writes zh-CN, a term (TBX-Basic) zh: Lang.short is the one map, and TBX writes the long form back."""
+    from termtm.formats.tbx import LANG_CODES
+    from termtm.model import LANGS, Lang
+
+    assert [Lang.parse(code).short for code in ("zh-CN", "zh_Hans", "ZH", "en-GB", "en")] == [
+        "zh",
+        "zh",
+        "zh",
+        "en",
+        "en",
+    ]
+    assert LANGS == ("zh", "en") and [Lang.parse(code) for code in LANGS] == [Lang.ZH, Lang.EN]
+    assert LANG_CODES == {"zh": "zh-CN", "en": "en"}

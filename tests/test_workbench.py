@@ -10,47 +10,25 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from chromium import SHOTS, serve
 from conftest import ROOT
 
 from termtm.cli import main, parser
 from termtm.errors import TermTMError
 from termtm.web import create_app
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-SHOTS = Path(os.environ.get("TERMTM_SCREENSHOTS", ROOT / "var" / "screenshots"))
 AXE = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 
 SENTENCE = "柬埔寨在2007年8月成立了由副总理领头的国家反拐工作领导小组，以进一步加强各项反拐工作的全面落实。"
 SENTENCE_MATCH = "bulletin-2007-12:a01:p006:s01"  # 领导 → 领头, 7月 → 8月: a 96% match
 MEKONG = "湄公河"
-
-
-def _serve(app) -> tuple[object, str]:
-    from waitress import create_server
-
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.effective_port}"
-
-
-@pytest.fixture(scope="module")
-def base_url(built_url, full_index):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk); .ci/run does it")
-    pytest.importorskip("playwright.sync_api", reason="playwright (the Python package) is in the [test] extra")
-    server, url = _serve(create_app({"DATABASE_URL": built_url, "INDEX_DIR": str(full_index)}))
-    yield url
-    server.close()
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +51,7 @@ def editing(tmp_path_factory, base_url):
     Users(store).add("editor", "editor password", Role.EDITOR, "20240101T000000Z")
     _document_in_review(store)
     (root / "qa-ignore.yaml").write_text("ignore: []\n", encoding="utf-8")
-    server, base = _serve(create_app({"DATABASE_URL": url, "QA_IGNORE": str(root / "qa-ignore.yaml")}))
+    server, base = serve(create_app({"DATABASE_URL": url, "QA_IGNORE": str(root / "qa-ignore.yaml")}))
     yield {"url": base, "db": url, "root": root, "store": store, "units": units}
     server.close()
 
@@ -88,17 +66,6 @@ def _document_in_review(store) -> None:
     zh = docs.Upload("a02.ocr.zh.txt", raw_ocr_article().encode("utf-8"))
     en = docs.Upload("a02.en.txt", article({"a02"}, "en").encode("utf-8"))
     docs.add(store, "zhou-meets-ministers", zh, en, user="editor", when="20240102T000000Z", encoders=docs.Encoders())
-
-
-@pytest.fixture(scope="module")
-def browser(base_url):
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ Span = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
-class Side:
+class SentenceCues:
     """What the aligner knows about one input: its sentences and their cheap cues."""
 
     texts: tuple[str, ...]
@@ -45,7 +45,7 @@ class Side:
     for English, each content-word stem as a one-element set. Empty without a lexicon."""
 
     @classmethod
-    def of(cls, texts: Sequence[str], *, chinese: bool, lexicon: Lexicon | None) -> Side:
+    def of(cls, texts: Sequence[str], *, chinese: bool, lexicon: Lexicon | None) -> SentenceCues:
         """Compute every cue for a list of sentences."""
         sizes = [cues.text_length(t) for t in texts]
         closes = [t.rstrip().endswith(CLOSE_QUOTES) for t in texts]

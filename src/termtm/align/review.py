@@ -13,7 +13,7 @@ from typing import Literal
 from termtm.align.dp import Bead
 from termtm.errors import TermTMError
 
-Side = Literal["src", "tgt"]
+BeadSide = Literal["src", "tgt"]
 
 
 class ReviewError(TermTMError):
@@ -46,7 +46,7 @@ def split(beads: Sequence[Bead], k: int, src_at: int, tgt_at: int) -> list[Bead]
     return [*beads[:k], first, second, *beads[k + 1 :]]
 
 
-def move(beads: Sequence[Bead], k: int, side: Side, direction: Literal["down", "up"]) -> list[Bead]:
+def move(beads: Sequence[Bead], k: int, side: BeadSide, direction: Literal["down", "up"]) -> list[Bead]:
     """Move one sentence across the boundary after bead k: `down` sends bead k's last sentence of `side` to
     the start of bead k+1, `up` brings bead k+1's first one to the end of bead k. A bead left empty goes."""
     a = _at(beads, k)
@@ -66,7 +66,7 @@ def move(beads: Sequence[Bead], k: int, side: Side, direction: Literal["down", "
     return [*beads[:k], *[x for x in new if x.src or x.tgt], *beads[k + 2 :]]
 
 
-def unpair(beads: Sequence[Bead], side: Side, index: int) -> list[Bead]:
+def unpair(beads: Sequence[Bead], side: BeadSide, index: int) -> list[Bead]:
     """Mark a sentence as having no counterpart: it leaves its bead for a one-sided bead of its own.
 
     Only the first or last sentence of a side of a bead can leave it (the others would break the order):
@@ -92,13 +92,13 @@ def unpair(beads: Sequence[Bead], side: Side, index: int) -> list[Bead]:
     raise ReviewError(f"there is no {_name(side)} sentence {index + 1}")
 
 
-def _ids(b: Bead, side: Side) -> tuple[int, ...]:
+def _ids(b: Bead, side: BeadSide) -> tuple[int, ...]:
     return b.src if side == "src" else b.tgt
 
 
-def _with(b: Bead, side: Side, ids: tuple[int, ...]) -> Bead:
+def _with(b: Bead, side: BeadSide, ids: tuple[int, ...]) -> Bead:
     return Bead(ids, b.tgt) if side == "src" else Bead(b.src, ids)
 
 
-def _name(side: Side) -> str:
+def _name(side: BeadSide) -> str:
     return "source" if side == "src" else "target"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from termtm.align.features import Side, Span, inner_counts, merged_vectors, union
+from termtm.align.features import SentenceCues, Span, inner_counts, merged_vectors, union
 
 FEATURES = (
     "margin", "cosine", "zh_coverage", "en_coverage", "length", "numbers", "numbers_missing", "latin", "weakest_part",
@@ -136,8 +136,8 @@ class BeadScorer:
 
     def __init__(
         self,
-        src: Side,
-        tgt: Side,
+        src: SentenceCues,
+        tgt: SentenceCues,
         weights: Weights,
         *,
         src_vecs: SpanVectors | None = None,

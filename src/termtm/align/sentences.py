@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from termtm.align.dp import Bead, CostCache, Gap, Window, bead_marginals, best_path
-from termtm.align.features import Side, merged_vectors
+from termtm.align.features import SentenceCues, merged_vectors
 from termtm.align.lexicon import Lexicon, default_lexicon
 from termtm.align.scoring import (
     BEAD_TYPES,
@@ -96,16 +96,16 @@ def align_sentences(
     else:
         if lexicon is None and Lang.ZH in (src_lang, tgt_lang) and src_lang != tgt_lang:
             lexicon = default_lexicon()
-        s_side = Side.of(s_texts, chinese=src_lang is Lang.ZH, lexicon=lexicon)
-        t_side = Side.of(t_texts, chinese=tgt_lang is Lang.ZH, lexicon=lexicon)
+        s_side = SentenceCues.of(s_texts, chinese=src_lang is Lang.ZH, lexicon=lexicon)
+        t_side = SentenceCues.of(t_texts, chinese=tgt_lang is Lang.ZH, lexicon=lexicon)
         model = weights or (LEXICAL_MODEL if embedder is None else RUNS_MODEL if runs else EMBEDDING_MODEL)
         beads = _align(s_side, t_side, embedder, model, ratio, runs)
     return _restore_empty(beads, keep_s, keep_t, len(src), len(tgt))
 
 
 def _align(
-    src: Side,
-    tgt: Side,
+    src: SentenceCues,
+    tgt: SentenceCues,
     embedder: Embedder | None,
     w: Weights,
     ratio: float | None,
@@ -149,7 +149,7 @@ the neighbours' marginals (leave-one-chapter-out on MAC-Dev) changed the ranking
 """
 
 
-def span_vectors(side: Side, embedder: Embedder, runs: Embedder | None = None) -> SpanVectors:
+def span_vectors(side: SentenceCues, embedder: Embedder, runs: Embedder | None = None) -> SpanVectors:
     """Each sentence's embedding; with a run encoder, also every run of up to MAX_RUN sentences.
 
     A run's vector then joins the normalised sum of the embedder's vectors of
@@ -190,7 +190,7 @@ RATIO_SLACK = 2.0
 """A text's own length ratio is trusted within this factor of EN_PER_ZH; beyond, one side is likely incomplete."""
 
 
-def _plausible_ratio(src: Side, tgt: Side) -> float:
+def _plausible_ratio(src: SentenceCues, tgt: SentenceCues) -> float:
     """The texts' length ratio, pulled back toward the usual one when a side looks truncated."""
     ratio = max(tgt.length(0, len(tgt)), 1.0) / max(src.length(0, len(src)), 1.0)
     if src.chinese == tgt.chinese:
@@ -199,7 +199,7 @@ def _plausible_ratio(src: Side, tgt: Side) -> float:
     return float(np.clip(ratio, usual / RATIO_SLACK, usual * RATIO_SLACK))
 
 
-def _anchored_ratio(anchors: Sequence[Bead], src: Side, tgt: Side) -> float:
+def _anchored_ratio(anchors: Sequence[Bead], src: SentenceCues, tgt: SentenceCues) -> float:
     """The length ratio over the sentences stage one aligned, which ignores text missing on one side."""
     s_len = sum(src.length(b.src[0], len(b.src)) for b in anchors if b.src and b.tgt)
     t_len = sum(tgt.length(b.tgt[0], len(b.tgt)) for b in anchors if b.src and b.tgt)

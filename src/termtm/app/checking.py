@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from termtm.model import Lang
+from termtm.model import Lang, TermBase
 from termtm.qa import QAContext, Severity, Unit, apply_ignore, counts, run_checks
 from termtm.qa.checks import Check
 from termtm.qa.ignore import IgnoreEntry
 from termtm.qa.model import Finding
 from termtm.qa.sources import file_units
-from termtm.terms.model import TermBase
 
 
 @dataclass(frozen=True, slots=True)

@@ -240,11 +240,11 @@ def add(
     """Read, segment and align a document pair; store it awaiting review. Nothing is stored on any error."""
     check_name(store, name)
     s_lang, t_lang = _lang_pair(src_lang, tgt_lang)
-    src_sents = sentences(read_document(Path(src.filename), _code(s_lang), data=src.data), s_lang, src.filename)
-    tgt_sents = sentences(read_document(Path(tgt.filename), _code(t_lang), data=tgt.data), t_lang, tgt.filename)
+    src_sents = sentences(read_document(Path(src.filename), s_lang.short, data=src.data), s_lang, src.filename)
+    tgt_sents = sentences(read_document(Path(tgt.filename), t_lang.short, data=tgt.data), t_lang, tgt.filename)
     beads = align(src_sents, tgt_sents, s_lang, t_lang, encoders)
     record = DocumentRecord(
-        name, _code(s_lang), _code(t_lang), f"{src.filename} + {tgt.filename}", user, when, REVIEW, 1, when, user
+        name, s_lang.short, t_lang.short, f"{src.filename} + {tgt.filename}", user, when, REVIEW, 1, when, user
     )
     Documents(store).add(record, src_sents, tgt_sents, beads)
     return view(store, name)
@@ -281,12 +281,8 @@ def check_name(store: Store, name: str) -> None:
 def _lang_pair(src_lang: str, tgt_lang: str) -> tuple[Lang, Lang]:
     s, t = Lang.parse(src_lang), Lang.parse(tgt_lang)
     if s is t:
-        raise TermTMError(f"both sides are {_code(s)}: a document pair is one Chinese and one English file")
+        raise TermTMError(f"both sides are {s.short}: a document pair is one Chinese and one English file")
     return s, t
-
-
-def _code(lang: Lang) -> str:
-    return "zh" if lang is Lang.ZH else "en"
 
 
 def sentences(paragraphs: Sequence[Paragraph], lang: Lang, filename: str) -> list[Sentence]:
@@ -496,7 +492,7 @@ def _int(params: dict[str, Any], key: str) -> int:
         raise TermTMError(f"the operation needs {key} as a whole number") from err
 
 
-def _side(params: dict[str, Any]) -> review.Side:
+def _side(params: dict[str, Any]) -> review.BeadSide:
     side = params.get("side")
     if side not in ("src", "tgt"):
         raise TermTMError("the operation needs side: src or tgt")

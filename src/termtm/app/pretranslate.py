@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 import termtm
 from termtm.app.analysis import Analysis, SegmentAnalysis, analyze
 from termtm.formats.xliff import AltTrans, XliffUnit, write_xliff
-from termtm.model import Lang
-from termtm.terms.model import TermBase, TermStatus
+from termtm.model import Lang, TermBase, TermStatus
 from termtm.terms.recognize import Recognizer
 
 if TYPE_CHECKING:
@@ -94,8 +93,8 @@ class TermNotes:
 
     def __init__(self, termbase: TermBase, src: Lang, tgt: Lang) -> None:
         self.recognizer = Recognizer(termbase)
-        self.src = "zh" if src is Lang.ZH else "en"
-        self.tgt = "zh" if tgt is Lang.ZH else "en"
+        self.src = src.short
+        self.tgt = tgt.short
         self._cache: dict[str, tuple[str, ...]] = {}
 
     def for_text(self, text: str) -> tuple[str, ...]:
@@ -110,7 +109,7 @@ class TermNotes:
             self._cache[text] = tuple(seen.values())
         return self._cache[text]
 
-    def _note(self, concept, found: str) -> str | None:  # concept: terms.model.Concept
+    def _note(self, concept, found: str) -> str | None:  # concept: termtm.model.Concept
         """'Term: 公安部 → Ministry of Public Security; avoid: …' or None when the concept has no target term."""
         preferred = concept.preferred(self.tgt)
         if preferred is None:

@@ -112,7 +112,7 @@ def _docfile_paragraphs(text: str) -> list[str]:
     return [p.text for a in parse_document(text).articles for p in a.paragraphs]
 
 
-def _lang(code: str | None, name: str, what: str) -> Lang | None:
+def _required_lang(code: str | None, name: str, what: str) -> Lang | None:
     """A declared language code as one of the memory's languages, or a ParseError saying it is not one."""
     if not code or not code.strip():
         return None
@@ -132,8 +132,8 @@ def _xliff_sources(data: bytes, name: str) -> tuple[list[str], tuple[Lang | None
         raise UnsupportedFormat(f"{name} is XLIFF {root.get('version')}: termtm analyses XLIFF 1.2; export 1.2")
     pairs = {
         (
-            _lang(f.get("source-language"), name, "source language"),
-            _lang(f.get("target-language"), name, "target language"),
+            _required_lang(f.get("source-language"), name, "source language"),
+            _required_lang(f.get("target-language"), name, "target language"),
         )
         for f in root.iter("{*}file")
     }
@@ -159,7 +159,7 @@ def _po_sources(data: bytes, name: str) -> tuple[list[str], tuple[Lang | None, L
         store = pofile.parsestring(text.encode("utf-8"))
     except Exception as err:  # the toolkit's parser raises ValueError and others on malformed files
         raise ParseError(f"{name}: not a readable PO file: {err}") from err
-    tgt = _lang(store.gettargetlanguage() or None, name, "target language (the header's Language)")
+    tgt = _required_lang(store.gettargetlanguage() or None, name, "target language (the header's Language)")
     sources = [str(u.source).strip() for u in store.units if not (u.isheader() or u.isobsolete())]
     src = None if tgt is None else (Lang.EN if tgt is Lang.ZH else Lang.ZH)
     return [s for s in sources if s], (src, tgt)
@@ -177,7 +177,7 @@ def _read_with_readers(data: bytes, name: str, src: Lang | None) -> tuple[list[s
     first: TermTMError | None = None
     for lang in tries:
         try:
-            paras = read_document(Path(name), "zh" if lang is Lang.ZH else "en", data=data, filename=name)
+            paras = read_document(Path(name), lang.short, data=data, filename=name)
         except TermTMError as err:
             first = first or err
             continue

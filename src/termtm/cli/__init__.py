@@ -423,7 +423,7 @@ def _terms_report(args: argparse.Namespace, store) -> int:  # store: Store
     raw = paths.raw.read_text(encoding="utf-8") if paths.raw.exists() else ""
     termbase = store.termbase()
     missing = unattested(termbase, store.contexts(), raw)  # contexts are kept current by build and import
-    gaps = uncovered(termbase, list(store.records()), paths.glossary / "exclusions.yaml")
+    gaps = uncovered(termbase, [r.segment for r in store.records()], paths.glossary / "exclusions.yaml")
     subjects: dict[str, list[int]] = {}
     for c in termbase:
         counts = subjects.setdefault(c.subject, [0, 0, 0])

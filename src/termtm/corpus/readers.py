@@ -19,8 +19,9 @@ from pathlib import Path
 from termtm.corpus.clean import normalize_spacing
 from termtm.corpus.reflow import hyphenated_words, join_lines, looks_hard_wrapped, reflow, stands_as_heading
 from termtm.corpus.script import CHINESE_SHARE, han_share
-from termtm.errors import TermTMError
+from termtm.errors import TermTMError, UnknownLanguage
 from termtm.formats.inputs import check_size, decode, looks_binary, without_bad_characters
+from termtm.model import Lang
 
 TEXT_EXTENSIONS = {"": "text", ".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown"}
 TEXT_EXTENSIONS |= {".html": "html", ".htm": "html", ".xhtml": "html"}
@@ -101,10 +102,10 @@ def check_language(paras: Iterable[Paragraph], lang: str, name: str) -> None:
 
 def _side(lang: str) -> str:
     """The reader's language code from what a caller passes (zh, zh-CN, en, en-US …)."""
-    base = lang.strip().replace("_", "-").lower().split("-")[0]
-    if base not in ("zh", "en"):
-        raise TermTMError(f"unknown document language {lang!r}: use zh or en")
-    return base
+    try:
+        return Lang.parse(lang).short
+    except UnknownLanguage:
+        raise TermTMError(f"unknown document language {lang!r}: use zh or en") from None
 
 
 def _reader_for(data: bytes, name: str) -> Callable[[bytes, str, str], list[Paragraph]]:

@@ -175,7 +175,7 @@ def _orient(r: RawUnit, src: Lang | None, tgt: Lang | None) -> tuple[str, str] |
     return None
 
 
-def _lang(code: str | None, where: str, what: str, problems: Problems) -> Lang | None:
+def _declared_lang(code: str | None, where: str, what: str, problems: Problems) -> Lang | None:
     """A declared language code as a Lang; a code that is neither Chinese nor English is a problem."""
     if code is None:
         return None
@@ -213,7 +213,7 @@ def _tmx_texts(tu: etree._Element, where: str, problems: Problems) -> dict[Lang,
         if not (code or "").strip():
             problems.add(where, "a <tuv> has no xml:lang")
             continue
-        lang = _lang(code, where, "the language of a <tuv>", problems)
+        lang = _declared_lang(code, where, "the language of a <tuv>", problems)
         if lang in texts:
             problems.add(where, f"two {LANG_NAMES[lang]} <tuv>s")
         elif lang is not None:
@@ -292,8 +292,8 @@ def _xliff_langs(root: etree._Element, v2: bool, problems: Problems) -> tuple[La
     pairs = set()
     for where, s, t in declared:
         pair = (
-            _lang(s, where, "the source language", problems),
-            _lang(t, where, "the target language", problems),
+            _declared_lang(s, where, "the source language", problems),
+            _declared_lang(t, where, "the target language", problems),
         )
         if pair[0] is not None and pair[0] is pair[1]:
             problems.add(where, f"source and target are both {LANG_NAMES[pair[0]]}")
@@ -311,7 +311,7 @@ def _read_po(data: bytes, name: str, problems: Problems) -> RawFile:
         store = pofile.parsestring(text.encode("utf-8"))
     except Exception as err:  # the toolkit's PO parser raises ValueError and others on malformed files
         raise ParseError(f"{name}: not a readable PO file: {err}") from err
-    target = _lang(store.gettargetlanguage() or None, "", "the header's Language", problems)
+    target = _declared_lang(store.gettargetlanguage() or None, "", "the header's Language", problems)
     out = RawFile()
     for n, unit in enumerate(store.units, start=1):
         if unit.isheader() or unit.isobsolete():

@@ -18,7 +18,7 @@ import re
 from termtm.corpus.script import has_han, is_chinese
 from termtm.errors import ParseError
 from termtm.formats.inputs import MAX_SEGMENT_CHARS, MAX_TERM_CHARS, Problems, decode_text
-from termtm.terms.model import Concept, Term, TermBase, TermStatus
+from termtm.model import Concept, Term, TermBase, TermStatus
 from termtm.terms.pinyin import to_pinyin
 
 

@@ -38,8 +38,7 @@ from termtm.formats.termcsv import read_terms_csv, write_terms_csv
 from termtm.formats.tmx import TmxHeader, write_tmx
 from termtm.formats.xliff import XliffUnit, write_xliff, write_xliff2
 from termtm.formats.xmlsafe import head_text
-from termtm.model import Lang, Segment, Status
-from termtm.terms.model import Concept, TermBase
+from termtm.model import Concept, Lang, Segment, Status, TermBase
 
 HEAD_BYTES = 4096
 """How much of a file `sniff` looks at."""

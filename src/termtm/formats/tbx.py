@@ -19,17 +19,18 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from termtm.corpus.script import has_han
-from termtm.errors import ParseError
+from termtm.errors import ParseError, UnknownLanguage
 from termtm.formats.inputs import MAX_SEGMENT_CHARS, MAX_TERM_CHARS, Problems, quoted
 from termtm.formats.tmx import iso_date
 from termtm.formats.xmlsafe import parse_xml
+from termtm.model import PARTS_OF_SPEECH, TERM_TYPES, Concept, Lang, Term, TermBase, TermStatus
 from termtm.safetext import without_controls as _x
-from termtm.terms.model import PARTS_OF_SPEECH, TERM_TYPES, Concept, Term, TermBase, TermStatus
 from termtm.terms.pinyin import to_pinyin
 
 TBX_NS = "urn:iso:std:iso:30042:ed-2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-LANG_CODES = {"zh": "zh-CN", "en": "en"}
+LANG_CODES = {lang.short: lang.value for lang in Lang}
+"""Term.lang → the xml:lang a TBX file writes (zh → zh-CN)."""
 _STATUS_OUT = {s: f"{s.value}Term-admn-sts" for s in TermStatus}
 
 
@@ -151,13 +152,9 @@ class TermFile:
     skipped: dict[str, int]
 
 
-def read_tbx(data: bytes, name: str, prefix: str) -> list[Concept]:
-    """Concepts of a TBX v2 or v3 file, or a ParseError naming every bad entry; ids are prefixed with `prefix`."""
-    return read_tbx_file(data, name, prefix).concepts
-
-
 def read_tbx_file(data: bytes, name: str, prefix: str) -> TermFile:
-    """Like read_tbx, with the counts of what was left out.
+    """Concepts of a TBX v2 or v3 file (ids prefixed with `prefix`) and the counts of what was left out,
+    or a ParseError naming every bad entry.
 
     Language sections in languages other than Chinese and English are left out and counted: real term
     bases are multilingual. A language section without a language, an empty term, a control character
@@ -193,7 +190,7 @@ def _entry_ok(entry: etree._Element, where: str, problems: Problems, skipped: Co
         code = (sec.get(XML_LANG) or sec.get("lang") or "").strip()
         if not code:
             problems.add(where, f"a <{_local(sec)}> has no xml:lang")
-        elif _lang(code) is None:
+        elif _term_lang(code) is None:
             skipped[code] += 1  # another language: not imported
         else:
             for term in (t for t in sec.iter() if _local(t) == "term"):
@@ -208,7 +205,7 @@ def _in_other_language(el: etree._Element) -> bool:
     """Is the element inside a language section that is neither Chinese nor English?"""
     for up in el.iterancestors():
         if _local(up) in ("langSet", "langSec"):
-            return _lang(up.get(XML_LANG) or up.get("lang") or "") is None
+            return _term_lang(up.get(XML_LANG) or up.get("lang") or "") is None
     return False
 
 
@@ -233,7 +230,7 @@ def _read_entry(entry: etree._Element, n: int, prefix: str) -> Concept | None:
     for sec in entry:
         if _local(sec) not in ("langSet", "langSec"):
             continue
-        lang = _lang(sec.get(XML_LANG) or sec.get("lang") or "")
+        lang = _term_lang(sec.get(XML_LANG) or sec.get("lang") or "")
         if lang is None:
             continue
         holders = [h for h in sec.iter() if _local(h) in ("tig", "termGrp", "termSec")]
@@ -265,9 +262,12 @@ def _read_term(holder: etree._Element, term_el: etree._Element, lang: str, first
     return Term(lang, text, ttype if ttype in TERM_TYPES else "fullForm", status, pos, pinyin)
 
 
-def _lang(code: str) -> str | None:
-    base = code.strip().replace("_", "-").lower().split("-")[0]
-    return base if base in ("zh", "en") else None
+def _term_lang(code: str) -> str | None:
+    """A term's language from a TBX xml:lang (zh, zh-CN, en-GB …) as Term.lang holds it, None if neither."""
+    try:
+        return Lang.parse(code).short
+    except UnknownLanguage:
+        return None
 
 
 def _text(el: etree._Element) -> str:

@@ -14,8 +14,8 @@ from termtm.corpus.script import has_han
 from termtm.errors import ParseError
 from termtm.formats.cells import csv_text, restore
 from termtm.formats.inputs import MAX_SEGMENT_CHARS, MAX_TERM_CHARS, Problems, csv_rows, decode_text, quoted, row_shape
+from termtm.model import LANGS, TERM_TYPES, Concept, Term, TermBase, TermStatus
 from termtm.safetext import NAME
-from termtm.terms.model import LANGS, TERM_TYPES, Concept, Term, TermBase, TermStatus
 from termtm.terms.pinyin import to_pinyin
 
 COLUMNS = [

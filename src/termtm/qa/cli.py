@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from termtm.errors import TermTMError
+from termtm.model import TermBase
 from termtm.qa.model import Unit
 from termtm.qa.sources import raw_units
-from termtm.terms.model import TermBase
 
 
 def load_units(args: argparse.Namespace, paths: Any, open_store: Callable[[argparse.Namespace], Any]) -> list[Unit]:

@@ -7,8 +7,8 @@ import unicodedata
 from functools import cached_property, lru_cache
 
 from termtm.corpus.script import has_han, simplify
+from termtm.model import TermBase, TermStatus
 from termtm.qa.model import Unit
-from termtm.terms.model import TermBase, TermStatus
 from termtm.terms.recognize import Match, Recognizer
 
 URL = re.compile(r"<?(?:https?://|www\.)[^\s<>）)]+>?|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+")

@@ -8,9 +8,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from termtm.corpus.script import simplify
+from termtm.model import Concept, Term, TermStatus
 from termtm.qa.context import QAContext, is_abbreviation, strip_urls, untranslated
 from termtm.qa.model import Finding, Severity, Unit
-from termtm.terms.model import Concept, Term, TermStatus
 from termtm.terms.recognize import Match, normalize_zh, tokenize_en
 
 SHORT_TYPES = frozenset({"acronym", "abbreviation", "symbol"})

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from termtm.model import Lang
-from termtm.search.corpus import MemoryText, word_tokens
+from termtm.search.memorytext import MemoryText, word_tokens
 from termtm.search.normalize import fold, has_han
 from termtm.search.postings import bigram_key, char_grams
 

@@ -13,7 +13,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from termtm.model import Lang
-from termtm.search.corpus import MemoryText, Side, word_tokens
+from termtm.search.memorytext import MemoryText, SideUnits, word_tokens
 from termtm.search.normalize import WORD, fold, has_han
 
 DEFAULT_MIN_SCORE = 70.0  # the usual CAT cut-off: below 70% a match costs more to edit than it saves
@@ -84,7 +84,7 @@ def search(
     return [FuzzyMatch(doc, score, lang, exact, diff(query, texts[doc], lang)) for score, exact, doc in ranked]
 
 
-def _verify(side: Side, q: str, threshold: float, limit: int) -> list[tuple[int, float]]:
+def _verify(side: SideUnits, q: str, threshold: float, limit: int) -> list[tuple[int, float]]:
     """Exact scores of the candidates that pass the filters, the best `limit` of them."""
     cand = side.fuzzy_candidates(q, threshold)
     if len(cand) == 0:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from termtm.corpus.script import HAN, has_han, t2s
+from termtm.corpus.script import has_han, t2s
 
-__all__ = ["HAN", "WORD", "fold", "has_han", "words"]
+__all__ = ["WORD", "fold", "has_han"]
 # English units for fuzzy matching and concordance: runs of letters and digits, or one punctuation mark
 # (so that "trafficking" is a word of "anti-trafficking").
 WORD = re.compile(r"\w+|[^\w\s]")
@@ -37,8 +37,3 @@ def fold(text: str) -> str:
         # OpenCC's phrase tables may change length; per character it never does.
         s = "".join(t2s().convert(c) for c in n)
     return s
-
-
-def words(text: str) -> list[tuple[int, int]]:
-    """Spans of the words and punctuation marks of an English text, the units of its edit distance."""
-    return [m.span() for m in WORD.finditer(text)]

@@ -107,12 +107,6 @@ def char_grams(texts: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
     return keys[same], owner[:-1][same]
 
 
-def query_grams(text: str, n: int) -> np.ndarray:
-    """The distinct unigram or bigram keys of one query."""
-    keys, _ = char_grams([text], n)
-    return np.unique(keys)
-
-
 def bigram_key(first: str, second: str) -> int:
     """The key of the bigram of two characters, as `char_grams` makes it."""
     return (ord(first) << _CP_BITS) | ord(second)

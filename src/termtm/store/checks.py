@@ -8,9 +8,8 @@ to list every bad unit of a file at once; this is the guard behind them.
 
 from __future__ import annotations
 
-from termtm.model import Segment
+from termtm.model import Concept, Segment
 from termtm.safetext import NAME, NOTE, TERM, TEXT, TUID, check_field, quoted
-from termtm.terms.model import Concept
 
 
 def check_segment(seg: Segment) -> None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from termtm.errors import TermTMError
-from termtm.store.editing import _audit
 from termtm.store.repository import Store
+from termtm.store.rows import write_audit
 from termtm.store.schema import qa_decisions
 
 MAX_REASON = 2000
@@ -44,7 +44,7 @@ def accept(store: Store, *, check: str, tuid: str, text: str, reason: str, user:
     with store.engine.begin() as conn:
         conn.execute(qa_decisions.insert().values(check=check, tuid=tuid, text=text, reason=reason, user=user, at=when))
         new = {"check": check, "text": text, "reason": reason}
-        _audit(conn, when, user, "finding.accept", "finding", tuid, {}, new)
+        write_audit(conn, when, user, "finding.accept", "finding", tuid, {}, new)
     return decision
 
 

@@ -19,8 +19,9 @@ from sqlalchemy import Connection, func, select
 
 from termtm.errors import TermTMError
 from termtm.model import Segment
-from termtm.store.editing import EditConflict, NotFound, _audit
-from termtm.store.repository import Store, _row, bump_version
+from termtm.store.editing import EditConflict, NotFound
+from termtm.store.repository import Store, bump_version
+from termtm.store.rows import segment_row, write_audit
 from termtm.store.schema import document_beads, document_operations, document_sentences, documents, segments
 
 REVIEW, COMMITTED = "review", "committed"
@@ -121,7 +122,7 @@ class Documents:
             _insert_beads(conn, doc_id, beads)
             new: dict[str, Any] = {"src_lang": record.src_lang, "tgt_lang": record.tgt_lang, "origin": record.origin}
             new |= {"sentences": [len(src), len(tgt)], "beads": len(beads)}
-            _audit(conn, record.added_at, record.added_by, "document.add", "document", record.name, {}, new)
+            write_audit(conn, record.added_at, record.added_by, "document.add", "document", record.name, {}, new)
 
     def alignment(self, name: str) -> Alignment:
         """The document's sentences and beads as they stand."""
@@ -199,14 +200,14 @@ class Documents:
             if taken.scalar_one():
                 raise TermTMError(f"the memory already has units of document {name!r}: remove them first")
             if units:
-                rows = [{**_row(u), "creationdate": when, "changedate": when, "changeid": ""} for u in units]
+                rows = [{**segment_row(u), "creationdate": when, "changedate": when, "changeid": ""} for u in units]
                 conn.execute(segments.insert(), rows)
             conn.execute(
                 documents.update()
                 .where(documents.c.id == row.id)
                 .values(state=COMMITTED, revision=row.revision + 1, changedate=when, changeid=user)
             )
-            _audit(conn, when, user, "document.commit", "document", name, {"state": REVIEW}, _state(units))
+            write_audit(conn, when, user, "document.commit", "document", name, {"state": REVIEW}, _state(units))
             bump_version(conn)
 
     def reopen(
@@ -221,7 +222,9 @@ class Documents:
             revision = _replace_beads(conn, row, beads, op="realign", params={}, before=before, user=user, when=when)
             conn.execute(documents.update().where(documents.c.id == row.id).values(state=REVIEW))
             old = {"state": row.state, "units": removed}
-            _audit(conn, when, user, "document.realign", "document", name, old, {"state": REVIEW, "beads": len(beads)})
+            write_audit(
+                conn, when, user, "document.realign", "document", name, old, {"state": REVIEW, "beads": len(beads)}
+            )
             if removed:
                 bump_version(conn)
         return removed, revision
@@ -239,7 +242,7 @@ class Documents:
                     conn.execute(table.delete().where(table.c.document_id == row.id))
                 conn.execute(documents.delete().where(documents.c.id == row.id))
             old = {"state": row.state if row is not None else COMMITTED, "units": removed}
-            _audit(conn, when, user, "document.remove", "document", name, old, {})
+            write_audit(conn, when, user, "document.remove", "document", name, old, {})
             if removed:
                 bump_version(conn)
         return removed

@@ -18,12 +18,12 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import OperationalError
 
 from termtm.errors import TermTMError
-from termtm.model import Status
+from termtm.model import Concept, Status, TermStatus
 from termtm.safetext import TEXT, check_field
 from termtm.store.checks import check_concept, check_user_name
-from termtm.store.repository import SegmentRecord, Store, _insert_concept, _segment, bump_version
+from termtm.store.repository import SegmentRecord, Store, bump_version
+from termtm.store.rows import insert_concept, segment_from_row, write_audit
 from termtm.store.schema import audit, concepts, segments, term_contexts, terms
-from termtm.terms.model import Concept, TermStatus
 
 
 class EditConflict(TermTMError):
@@ -73,14 +73,14 @@ def edit_segment(
         old = {"en": row.en, "status": row.status}
         new = {"en": en, "status": status.value}
         if old == new:
-            return SegmentRecord(_segment(row), row.creationdate, row.changedate, row.changeid)
+            return SegmentRecord(segment_from_row(row), row.creationdate, row.changedate, row.changeid)
         values = {"en": en, "status": status.value, "changedate": when, "changeid": user}
         conn.execute(segments.update().where(segments.c.id == row.id).values(**values))
         action = _ACTIONS.get(status, "edit") if old["en"] == en else "edit"
-        _audit(conn, when, user, f"segment.{action}", "segment", tuid, old, new)
+        write_audit(conn, when, user, f"segment.{action}", "segment", tuid, old, new)
         bump_version(conn)
         fresh = conn.execute(select(segments).where(segments.c.id == row.id)).one()
-    return SegmentRecord(_segment(fresh), fresh.creationdate, fresh.changedate, fresh.changeid)
+    return SegmentRecord(segment_from_row(fresh), fresh.creationdate, fresh.changedate, fresh.changeid)
 
 
 _ACTIONS = {Status.APPROVED: "approve", Status.REVIEWED: "review", Status.DRAFT: "reopen"}
@@ -125,11 +125,11 @@ def save_concept(
         kept = _contexts_of(conn, concept.id)
         if row is not None:
             conn.execute(concepts.delete().where(concepts.c.id == concept.id))
-        _insert_concept(conn, stored, stored.collection, position)
+        insert_concept(conn, stored, stored.collection, position)
         _restore_contexts(conn, concept.id, kept)
         state = _concept_state(conn, concept.id)
         if state != old:
-            _audit(conn, when, user, _concept_action(old, state), "concept", concept.id, old, state)
+            write_audit(conn, when, user, _concept_action(old, state), "concept", concept.id, old, state)
             bump_version(conn)
     return stored
 
@@ -244,19 +244,3 @@ def _restore_contexts(conn: Connection, concept_id: str, kept: dict[tuple[str, s
 def _next_position(conn: Connection, collection: str) -> int:
     last = conn.execute(select(concepts.c.position).where(concepts.c.collection == collection)).scalars().all()
     return max(last, default=-1) + 1
-
-
-def _audit(
-    conn: Connection, when: str, user: str, action: str, kind: str, key: str, old: dict[str, Any], new: dict[str, Any]
-) -> None:
-    conn.execute(
-        audit.insert().values(
-            at=when,
-            user=user,
-            action=action,
-            kind=kind,
-            key=key,
-            old=json.dumps(old, ensure_ascii=False),
-            new=json.dumps(new, ensure_ascii=False),
-        )
-    )

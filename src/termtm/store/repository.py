@@ -13,11 +13,11 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, select, t
 
 from termtm.errors import TermTMError
 from termtm.faults import checkpoint
-from termtm.model import ParaKind, Provenance, Segment, Status
+from termtm.model import Concept, Segment, Term, TermBase, TermStatus
 from termtm.safetext import NAME, check_field
 from termtm.store.checks import check_concept, check_segment
+from termtm.store.rows import insert_concept, segment_from_row, segment_row
 from termtm.store.schema import concepts, counters, segments, term_contexts, terms
-from termtm.terms.model import Concept, Term, TermBase, TermStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +110,7 @@ class Store:
             _refuse_taken_tuids(conn, document, [s.tuid for s in segs if s.tuid not in old])
             added = changed = 0
             for seg in segs:
-                row = _row(seg)
+                row = segment_row(seg)
                 prev = old.pop(seg.tuid, None)
                 if prev is not None and prev.changeid:
                     row = {k: v for k, v in row.items() if k not in _EDITED}
@@ -157,7 +157,7 @@ class Store:
             q = q.where(segments.c.document == document)
         with self.engine.connect() as conn:
             for r in conn.execute(q):
-                yield SegmentRecord(_segment(r), r.creationdate, r.changedate, r.changeid)
+                yield SegmentRecord(segment_from_row(r), r.creationdate, r.changedate, r.changeid)
 
     def article(self, document: str, article: str) -> list[Segment]:
         """Segments of one article in reading order: the context a segment page shows."""
@@ -167,19 +167,19 @@ class Store:
             .order_by(segments.c.paragraph, segments.c.sentence, segments.c.id)
         )
         with self.engine.connect() as conn:
-            return [_segment(r) for r in conn.execute(q)]
+            return [segment_from_row(r) for r in conn.execute(q)]
 
     def get(self, tuid: str) -> Segment | None:
         """One segment by tuid, or None."""
         with self.engine.connect() as conn:
             r = conn.execute(select(segments).where(segments.c.tuid == tuid)).first()
-        return _segment(r) if r else None
+        return segment_from_row(r) if r else None
 
     def record(self, tuid: str) -> SegmentRecord | None:
         """One segment with its dates and changeid (what an edit form shows), or None."""
         with self.engine.connect() as conn:
             r = conn.execute(select(segments).where(segments.c.tuid == tuid)).first()
-        return SegmentRecord(_segment(r), r.creationdate, r.changedate, r.changeid) if r else None
+        return SegmentRecord(segment_from_row(r), r.creationdate, r.changedate, r.changeid) if r else None
 
     def count(self) -> int:
         """Number of stored segments."""
@@ -202,7 +202,7 @@ class Store:
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [_segment(r) for r in conn.execute(q)]
+            return [segment_from_row(r) for r in conn.execute(q)]
 
     def replace_concepts(
         self,
@@ -240,7 +240,7 @@ class Store:
                     changed += 1
                 else:
                     added += 1
-                _insert_concept(conn, c, collection, pos)
+                insert_concept(conn, c, collection, pos)
             edited = [cid for cid, c in old.items() if c.changeid]
             removed = [cid for cid in old if cid not in edited]
             if removed:
@@ -360,70 +360,3 @@ def bump_version(conn: Connection) -> None:
 
 def _with_collection(c: Concept, collection: str) -> Concept:
     return Concept(c.id, c.subject, c.terms, c.definition, c.note, collection, c.origin)
-
-
-def _insert_concept(conn: Connection, c: Concept, collection: str, pos: int) -> None:
-    conn.execute(
-        concepts.insert().values(
-            id=c.id,
-            collection=collection,
-            position=pos,
-            subject=c.subject,
-            definition=c.definition,
-            note=c.note,
-            origin=c.origin,
-            changedate=c.changedate,
-            changeid=c.changeid,
-        )
-    )
-    conn.execute(
-        terms.insert(),
-        [
-            {
-                "concept_id": c.id,
-                "position": n,
-                "lang": t.lang,
-                "text": t.text,
-                "type": t.type,
-                "status": t.status.value,
-                "pos": t.pos,
-                "pinyin": t.pinyin,
-                "note": t.note,
-            }
-            for n, t in enumerate(c.terms)
-        ],
-    )
-
-
-def _row(s: Segment) -> dict[str, object]:
-    return {
-        "tuid": s.tuid,
-        "zh": s.zh,
-        "en": s.en,
-        "document": s.document,
-        "article": s.article,
-        "paragraph": s.paragraph,
-        "sentence": s.sentence,
-        "kind": s.kind.value,
-        "provenance": s.provenance.value,
-        "status": s.status.value,
-        "origin": s.props.get("origin", ""),
-        "note": s.note,
-    }
-
-
-def _segment(r: object) -> Segment:
-    return Segment(
-        tuid=r.tuid,  # type: ignore[attr-defined]
-        zh=r.zh,  # type: ignore[attr-defined]
-        en=r.en,  # type: ignore[attr-defined]
-        document=r.document,  # type: ignore[attr-defined]
-        article=r.article,  # type: ignore[attr-defined]
-        paragraph=r.paragraph,  # type: ignore[attr-defined]
-        sentence=r.sentence,  # type: ignore[attr-defined]
-        kind=ParaKind(r.kind),  # type: ignore[attr-defined]
-        provenance=Provenance(r.provenance),  # type: ignore[attr-defined]
-        status=Status(r.status),  # type: ignore[attr-defined]
-        note=r.note,  # type: ignore[attr-defined]
-        props={"origin": r.origin} if r.origin else {},  # type: ignore[attr-defined]
-    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from termtm.terms.model import TermBase, TermStatus
+from termtm.model import TermBase, TermStatus
 from termtm.terms.recognize import normalize_zh, tokenize_en
 
 Key = tuple[str, str, str]

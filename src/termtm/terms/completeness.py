@@ -26,9 +26,7 @@ import yaml
 
 from termtm.corpus.script import has_han
 from termtm.errors import TermTMError
-from termtm.model import ParaKind
-from termtm.store import SegmentRecord
-from termtm.terms.model import TermBase
+from termtm.model import ParaKind, Segment, TermBase
 from termtm.terms.recognize import Recognizer, normalize_zh
 
 SUFFIXES = (
@@ -50,7 +48,7 @@ NOT_NAME_WORDS = frozenset(f"{_OPENERS} {_LINKERS} {_DATES}".split())
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
+class Gap:
     """A candidate term no concept covers, with where it was first seen."""
 
     text: str
@@ -58,31 +56,30 @@ class Candidate:
     tuid: str
 
 
-def candidates(records: Sequence[SegmentRecord], termbase: TermBase) -> list[Candidate]:
+def candidates(segments: Sequence[Segment], termbase: TermBase) -> list[Gap]:
     """Uncovered candidates of the memory, first occurrence only, in memory order."""
     recognizer = Recognizer(termbase)
     zh_keys = [k for k in {normalize_zh(t.text)[0] for _, t in termbase.terms()} if k]
-    seen: dict[str, Candidate] = {}
-    for r in records:
-        s = r.segment
+    seen: dict[str, Gap] = {}
+    for s in segments:
         covered = _covered_zh(s.zh, zh_keys)
         for text, kind, end in _zh_candidates(s.zh):
             if not covered[end - 1]:
-                seen.setdefault(text, Candidate(text, kind, s.tuid))
+                seen.setdefault(text, Gap(text, kind, s.tuid))
         if s.kind in (ParaKind.TITLE, ParaKind.HEADING):
             continue
         spans = [(m.start, m.end) for m in recognizer.find_en(s.en)]
         for m in list(ABBREV.finditer(s.en)) + list(CAP_NAME.finditer(s.en)):
             if not _covered_en(m, spans):
                 kind = "abbreviation" if ABBREV.fullmatch(m.group()) else "english name"
-                seen.setdefault(m.group(), Candidate(m.group(), kind, s.tuid))
+                seen.setdefault(m.group(), Gap(m.group(), kind, s.tuid))
     return list(seen.values())
 
 
-def uncovered(termbase: TermBase, records: Sequence[SegmentRecord], exclusions: Path) -> list[Candidate]:
+def uncovered(termbase: TermBase, segments: Sequence[Segment], exclusions: Path) -> list[Gap]:
     """Candidates that are neither covered by a concept nor excluded with a reason."""
     excluded = load_exclusions(exclusions)
-    return [c for c in candidates(records, termbase) if c.text not in excluded]
+    return [c for c in candidates(segments, termbase) if c.text not in excluded]
 
 
 def load_exclusions(path: Path) -> dict[str, str]:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from termtm.corpus.script import HAN_RANGES
-from termtm.terms.model import TermBase
+from termtm.model import TermBase
 from termtm.terms.recognize import normalize_zh, tokenize_en
 
 _ZH_STOP_WORDS = "的 了 和 与 及 以及 或 在 是 为 对 将 把 被 从 向 等 中 上 下 也 都 并 而"

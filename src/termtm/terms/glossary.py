@@ -16,7 +16,7 @@ import yaml
 
 from termtm.corpus.script import has_han
 from termtm.errors import TermTMError
-from termtm.terms.model import LANGS, PARTS_OF_SPEECH, TERM_TYPES, Concept, Term, TermBase, TermStatus
+from termtm.model import LANGS, PARTS_OF_SPEECH, TERM_TYPES, Concept, Term, TermBase, TermStatus
 from termtm.terms.pinyin import to_pinyin
 
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rapidfuzz.distance import Levenshtein
 
 from termtm.corpus.reflow import Variant
-from termtm.terms.model import TermBase, TermStatus
+from termtm.model import TermBase, TermStatus
 
 
 def ocr_variants(termbase: TermBase) -> list[Variant]:

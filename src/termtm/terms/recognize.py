@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from termtm.corpus.script import has_han
-from termtm.terms.model import Concept, Term, TermBase
+from termtm.model import Concept, Term, TermBase
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 

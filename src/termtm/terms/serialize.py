@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from termtm.model import Segment
-from termtm.terms.model import Concept, Term
+from termtm.model import Concept, Segment, Term
 
 
 def term_json(term: Term) -> dict[str, Any]:

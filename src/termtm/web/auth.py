@@ -35,6 +35,7 @@ from flask import (
 
 from termtm.store.users import Role, User, Users
 from termtm.web import services
+from termtm.web.guard import JSON_PREFIXES
 
 bp = Blueprint("auth", __name__)
 
@@ -138,8 +139,19 @@ def _api_script() -> bool:
     )
 
 
+def wants_json() -> bool:
+    """An API client: a path under /api/ (or /tmserver/), or a request that prefers JSON to HTML."""
+    if request.path.startswith(JSON_PREFIXES):
+        return True
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
 def require(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Only users with `role` (or a higher one) may call the view; anonymous visitors are sent to sign in."""
+    """Only users with `role` (or a higher one) may call the view.
+
+    An anonymous visitor of a page is sent to sign in; an API client, which cannot follow a sign-in form,
+    gets 401 with a Basic challenge, and 403 as {"error": …} JSON when its user's role is too low.
+    """
     rank = list(Role)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -147,9 +159,14 @@ def require(role: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             user = current_user()
             if user is None:
+                if wants_json():
+                    return sign_in_please()
                 return redirect(url_for("auth.login", next=request.referrer or request.path))
             if rank.index(user.role) < rank.index(role):
-                abort(403, f"{user.name} is a {user.role.value}: this needs the {role.value} role")
+                why = f"{user.name} is a {user.role.value}: this needs the {role.value} role"
+                if wants_json():
+                    return jsonify(error=why), 403
+                abort(403, why)
             return view(*args, **kwargs)
 
         return wrapped

@@ -338,23 +338,15 @@ def _bad(err: TermTMError):
     return jsonify(error=str(err)), 400
 
 
-def _api_editor() -> None:
-    user = current_user()
-    if user is None:
-        abort(401, "sign in: send HTTP Basic credentials of an editor")
-    if not user.role.can_edit():
-        abort(403, f"{user.name} is a {user.role.value}: this needs the editor role")
-
-
 @api.get("")
 def api_list():
     return jsonify([d.to_json() for d in app.list_documents(services.store())])
 
 
 @api.post("")
+@require(Role.EDITOR)
 def api_add():
     """Add a document from a multipart request (src and tgt files, or one bilingual file); commit=true commits."""
-    _api_editor()
     v = _add_from_request()
     out = _alignment_json(v)
     if request.form.get("commit", "").lower() in ("1", "true", "yes"):
@@ -376,13 +368,13 @@ def _alignment_json(v: app.ReviewView) -> dict[str, Any]:
 
 
 @api.post("/<name>/commit")
+@require(Role.EDITOR)
 def api_commit(name: str):
-    _api_editor()
     seen = request.args.get("seen") or request.form.get("seen")
     return jsonify(_commit(name, int(seen) if seen and seen.isdigit() else None).to_json())
 
 
 @api.delete("/<name>")
+@require(Role.EDITOR)
 def api_remove(name: str):
-    _api_editor()
     return jsonify(name=name, removed=_remove(name))

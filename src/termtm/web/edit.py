@@ -14,10 +14,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from termtm.app.segments import change_segment
 from termtm.errors import TermTMError
 from termtm.formats.tmx import tmx_now
-from termtm.model import Status
+from termtm.model import LANGS, Concept, Status, Term, TermStatus
 from termtm.store.editing import NotFound, history, save_concept
 from termtm.store.users import Role
-from termtm.terms.model import Concept, Term, TermStatus
 from termtm.terms.pinyin import to_pinyin
 from termtm.web import services
 from termtm.web.auth import current_user, require
@@ -172,7 +171,7 @@ def _new_term(lang: str, text: str, status: str = "preferred") -> Term | None:
     """A term typed into a form, or None when the field was left empty."""
     if not text:
         return None
-    if lang not in ("zh", "en"):
+    if lang not in LANGS:
         abort(400, f"unknown language {lang!r}: zh or en")
     if status not in TermStatus._value2member_map_:
         abort(400, f"unknown term status {status!r}")

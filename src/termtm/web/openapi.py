@@ -7,36 +7,40 @@ from typing import Any
 _Q = {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 500}}
 _K = {"name": "k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}}
 _MIN = {"name": "min", "in": "query", "schema": {"type": "number", "minimum": 0, "maximum": 100, "default": 70}}
-_ERR = {
-    "description": "bad parameters",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-}
+
+
+def _error(description: str) -> dict[str, Any]:
+    """A response whose body is the {"error": …} JSON every failure answers with."""
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+_ERR = _error("bad parameters")
 _BANDS = ("context", "100", "95-99", "85-94", "75-84", "50-74", "new", "repetitions")
-_401 = {
-    "description": "not signed in: send HTTP Basic credentials",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-}
-_413 = {
-    "description": "the upload is larger than MAX_UPLOAD",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-}
-_415 = {
-    "description": "a file of a kind termtm does not read",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-}
+_401 = _error("not signed in: send HTTP Basic credentials")
+_413 = _error("the upload is larger than MAX_UPLOAD")
+_415 = _error("a file of a kind termtm does not read")
+
+
+def _multipart(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
+    """A required multipart/form-data request body: every upload endpoint takes its files and fields so."""
+    schema = {"type": "object", "required": required, "properties": properties}
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 
 def _upload(extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A multipart/form-data body with the file (and any extra form fields)."""
-    props = {"file": {"type": "string", "contentMediaType": "application/octet-stream"}, **(extra or {})}
-    schema = {"type": "object", "required": ["file"], "properties": props}
-    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+    """An upload of one file (and any extra form fields): /analyze, /pretranslate, /check."""
+    return _multipart(
+        ["file"], {"file": {"type": "string", "contentMediaType": "application/octet-stream"}, **(extra or {})}
+    )
 
 
 _UPLOAD_ERRORS = {"400": _ERR, "401": _401, "413": _413, "415": _415}
 _SIGNED_IN: list[dict[str, list[str]]] = [{"basic": []}]
 
-_404 = {"description": "not found", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_404 = _error("not found")
 
 
 def _q(example: str) -> dict[str, Any]:
@@ -212,10 +216,7 @@ _SCRIPT = {
     "description": "any value: with HTTP Basic credentials it stands for the CSRF token a browser form sends",
     "schema": {"type": "string"},
 }
-_EDITOR = {
-    "401": {"description": "not signed in", "content": _ERR["content"]},
-    "403": {"description": "not an editor", "content": _ERR["content"]},
-}
+_EDITOR = {"401": _error("not signed in"), "403": _error("not an editor")}
 _COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
 
 DOCUMENT_SCHEMAS: dict[str, Any] = {
@@ -314,26 +315,18 @@ DOCUMENT_SCHEMAS: dict[str, Any] = {
     },
 }
 
-_UPLOAD = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["name"],
-                "properties": {
-                    "name": {"type": "string", "maxLength": 100},
-                    "src": {"type": "string", "format": "binary", "description": "source file"},
-                    "tgt": {"type": "string", "format": "binary", "description": "translation file"},
-                    "bilingual": {"type": "string", "format": "binary", "description": "or one TMX/XLIFF file"},
-                    "src_lang": {"type": "string", "enum": ["zh", "en"], "default": "zh"},
-                    "tgt_lang": {"type": "string", "enum": ["zh", "en"], "default": "en"},
-                    "commit": {"type": "string", "enum": ["true", "false"], "default": "false"},
-                },
-            }
-        }
+_DOCUMENT_UPLOAD = _multipart(
+    ["name"],
+    {
+        "name": {"type": "string", "maxLength": 100},
+        "src": {"type": "string", "format": "binary", "description": "source file"},
+        "tgt": {"type": "string", "format": "binary", "description": "translation file"},
+        "bilingual": {"type": "string", "format": "binary", "description": "or one TMX/XLIFF file"},
+        "src_lang": {"type": "string", "enum": ["zh", "en"], "default": "zh"},
+        "tgt_lang": {"type": "string", "enum": ["zh", "en"], "default": "en"},
+        "commit": {"type": "string", "enum": ["true", "false"], "default": "false"},
     },
-}
+)
 
 
 def document_paths() -> dict[str, Any]:
@@ -347,12 +340,12 @@ def document_paths() -> dict[str, Any]:
             "post": {
                 "summary": "Add a document pair (aligned; it waits for review unless commit=true); editors only",
                 "parameters": [_SCRIPT],
-                "requestBody": _UPLOAD,
+                "requestBody": _DOCUMENT_UPLOAD,
                 "responses": {
                     "201": _one("Alignment", "the alignment"),
                     "400": _ERR,
                     **_EDITOR,
-                    "413": {"description": "upload too large", "content": _ERR["content"]},
+                    "413": _413,
                 },
             },
         },
@@ -399,7 +392,7 @@ def document_paths() -> dict[str, Any]:
                     "200": _one("CommitResult", "what was committed"),
                     "400": _ERR,
                     "404": _404,
-                    "409": {"description": "changed since", "content": _ERR["content"]},
+                    "409": _error("changed since"),
                     **_EDITOR,
                 },
             }

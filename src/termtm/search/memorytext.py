@@ -27,7 +27,7 @@ def word_tokens(folded: str) -> list[str]:
     return WORD.findall(folded)
 
 
-class Side:
+class SideUnits:
     """One language side: each segment as a string of units (characters, or words encoded as characters)."""
 
     def __init__(self, units: list[str], n: int) -> None:
@@ -119,14 +119,14 @@ class MemoryText:
         return len(self.zh)
 
     @cached_property
-    def zh_chars(self) -> Side:
+    def zh_chars(self) -> SideUnits:
         """Chinese as characters, indexed by character bigrams."""
-        return Side(self.zh, 2)
+        return SideUnits(self.zh, 2)
 
     @cached_property
-    def en_words(self) -> Side:
+    def en_words(self) -> SideUnits:
         """English as word strings, indexed by words."""
-        return Side([self.vocab.encode(word_tokens(t)) for t in self.en], 1)
+        return SideUnits([self.vocab.encode(word_tokens(t)) for t in self.en], 1)
 
     @cached_property
     def en_word_pairs(self) -> Postings:
