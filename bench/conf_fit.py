@@ -62,7 +62,7 @@ def _file_rows(rec: dict) -> list[dict[str, float]]:  # type: ignore[type-arg]
     """Per-bead values of one file: posterior, agreements, second posteriors, shape, model features."""
     main = rec["main"]
     post = np.array([b[2] for b in main])
-    seconds = {name: {_key(b) for b in rec[name]} for name in ("e5", "lex")}
+    seconds = {name: {_key(b) for b in rec[name]} for name in SECONDS if name in rec}
     # Sentences whose bead a second aligner draws differently: lax disagreement around a bead.
     rows = []
     for k, b in enumerate(main):
@@ -72,10 +72,9 @@ def _file_rows(rec: dict) -> list[dict[str, float]]:  # type: ignore[type-arg]
         next_p = post[k + 1] if k + 1 < len(main) else 1.0
         row = {
             "p": post[k],
-            "e5_agree": float(_key(b) in seconds["e5"]),
-            "lex_agree": float(_key(b) in seconds["lex"]),
-            "e5_post": rec["e5_post"][k],
-            "lex_post": rec["lex_post"][k],
+            **{f"{n}_agree": float(_key(b) in beads) for n, beads in seconds.items()},
+            **{f"{n}_post": rec[f"{n}_post"][k] for n in seconds},
+            "agree3": float(sum(_key(b) in seconds[n] for n in ("e5", "e5fewer", "use"))),
             "one_sided": float(not (a and c)),
             "size": float(a + c),
             "is11": float(a == 1 and c == 1),
@@ -87,6 +86,9 @@ def _file_rows(rec: dict) -> list[dict[str, float]]:  # type: ignore[type-arg]
         rows.append(row)
     return rows
 
+
+SECONDS = ("e5", "lex", "more", "fewer", "e5more", "e5fewer", "use")
+"""The second aligners conf_collect.py runs."""
 
 FEATURE_NAMES = (
     "margin", "cosine", "zh_cov", "en_cov", "length", "numbers", "numbers_missing", "latin", "weakest",
@@ -130,7 +132,7 @@ def design(*names: str) -> Design:
         cols = []
         for n in names:
             v = b[n]
-            cols.append(_logit(v) if n in ("p", "e5_post", "lex_post", "nb_min") else v)
+            cols.append(_logit(v) if n in ("p", "nb_min") or n.endswith("_post") else v)
         return np.stack(cols, axis=1)
 
     return build
@@ -180,9 +182,15 @@ def candidates(sets: dict[str, Beads]) -> dict[str, dict[str, np.ndarray]]:
         "LR p, e5_post, lex_post": design("p", "e5_post", "lex_post"),
         "LR p, agree e5/lex": design("p", "e5_agree", "lex_agree"),
         "LR p, post+agree e5/lex": design("p", "e5_post", "lex_post", "e5_agree", "lex_agree"),
+        "LR p, agree e5/e5fewer/use": design("p", "e5_agree", "e5fewer_agree", "use_agree"),
+        "LR p, agree e5/e5fewer/use/lex": design("p", "e5_agree", "e5fewer_agree", "use_agree", "lex_agree"),
+        "LR p, agree3": design("p", "agree3"),
+        "LR p, agree+post e5/e5fewer/use": design(
+            "p", "e5_agree", "e5fewer_agree", "use_agree", "e5_post", "e5fewer_post", "use_post"
+        ),
         "LR all": design(
-            "p", "e5_post", "lex_post", "e5_agree", "lex_agree", "one_sided", "size", "is11", "nb_min", "cost",
-            *(f"f_{n}" for n in FEATURE_NAMES),
+            "p", *(f"{n}_{x}" for n in SECONDS for x in ("agree", "post")),
+            "one_sided", "size", "is11", "nb_min", "cost", *(f"f_{n}" for n in FEATURE_NAMES),
         ),
     }  # fmt: skip
     for name, build in models.items():
