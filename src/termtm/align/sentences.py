@@ -17,11 +17,10 @@ Empty lines are left out of the search and come back as one-sided beads.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from termtm.align import confidence, cues
+from termtm.align import cues
 from termtm.align.dp import Bead, CostCache, Gap, Window, bead_marginals, best_path
 from termtm.align.features import Side, merged_vectors
 from termtm.align.lexicon import Lexicon, default_lexicon
@@ -112,34 +111,11 @@ def _align(
     ratio: float | None,
     runs: Embedder | None,
 ) -> list[Bead]:
-    """Stage one (anchors in a band), then stage two (all bead types near the anchors), then confidences."""
+    """Stage one (anchors in a band), then stage two (all bead types near the anchors)."""
+    n, m = len(src), len(tgt)
     s_vecs = t_vecs = None
     if embedder is not None:
         s_vecs, t_vecs = span_vectors(src, embedder, runs), span_vectors(tgt, embedder, runs)
-    found = _search(src, tgt, w, s_vecs, t_vecs, ratio)
-    n, m, beads = len(src), len(tgt), found.beads
-    marginals = bead_marginals(n, m, found.window, BEAD_TYPES, found.costs, found.gap, beads, CONFIDENCE_TEMPERATURE)
-    if embedder is not None and runs is not None and s_vecs is not None and t_vecs is not None:
-        opinions = second_opinions(src, tgt, s_vecs, t_vecs, embedder.dim, ratio)
-        marginals = [confidence.combine(p, [b in o for o in opinions]) for b, p in zip(beads, marginals, strict=True)]
-    return [Bead(b.src, b.tgt, p) for b, p in zip(found.beads, marginals, strict=True)]
-
-
-@dataclass(frozen=True, slots=True)
-class Search:
-    """What a two-stage search found, and what a second pass over its window needs."""
-
-    beads: list[Bead]
-    window: Window
-    costs: CostCache
-    gap: Gap
-
-
-def _search(
-    src: Side, tgt: Side, w: Weights, s_vecs: SpanVectors | None, t_vecs: SpanVectors | None, ratio: float | None
-) -> Search:
-    """The best path under one bead model: anchors in a band around the diagonal, then every bead type near them."""
-    n, m = len(src), len(tgt)
     band = Window.band(n, m, band_width(n, m))
     knn = neighbourhoods(s_vecs.vecs, t_vecs.vecs, band) if s_vecs is not None and t_vecs is not None else None
     gap = Gap(w.gap_open, w.gap_extend)
@@ -157,7 +133,9 @@ def _search(
     fine = scorer(ratio or _anchored_ratio(anchors, src, tgt), False)
     window = Window.around(_cells(anchors), n, m, WINDOW_MARGIN)
     costs = CostCache(fine.row_costs)
-    return Search(best_path(n, m, window, BEAD_TYPES, costs, gap), window, costs, gap)
+    beads = best_path(n, m, window, BEAD_TYPES, costs, gap)
+    marginals = bead_marginals(n, m, window, BEAD_TYPES, costs, gap, beads, CONFIDENCE_TEMPERATURE)
+    return [Bead(b.src, b.tgt, p) for b, p in zip(beads, marginals, strict=True)]
 
 
 CONFIDENCE_TEMPERATURE = 1.0
@@ -169,32 +147,6 @@ confidence as it is, with no fitted mapping. A Platt or logistic mapping with be
 the neighbours' marginals (leave-one-chapter-out on MAC-Dev) changed the ranking of the wrong beads by at most
 0.02 of their share, and was not adopted.
 """
-
-
-def second_opinions(
-    src: Side, tgt: Side, s_vecs: SpanVectors, t_vecs: SpanVectors, dim: int, ratio: float | None
-) -> list[set[Bead]]:
-    """The beads of the second aligners of confidence.OPINIONS, each searched on its own.
-
-    They reuse the vectors the main search was given (see split_blend), so they cost searches, not encodings.
-    """
-    s_parts, t_parts = split_blend(s_vecs, dim), split_blend(t_vecs, dim)
-    out = []
-    for vectors, weights in confidence.OPINIONS:
-        sv, tv = s_parts[vectors], t_parts[vectors]
-        out.append(set(_search(src, tgt, weights, sv, tv, ratio).beads))
-    return out
-
-
-def split_blend(vecs: SpanVectors, dim: int) -> dict[str, SpanVectors]:
-    """The two encoders' own vectors inside span_vectors' blend: 'e5' (the embedder's sentences, runs summed)
-    and 'use' (the run encoder's runs, exact up to EXACT_RUN sentences, summed beyond)."""
-    keep, add = float(np.sqrt(1 - RUN_WEIGHT)), float(np.sqrt(RUN_WEIGHT))
-    e5 = vecs.runs(1)[:, :dim] / keep
-    use_runs = {k: vecs.runs(k)[:, dim:] / add for k in range(1, min(EXACT_RUN, len(e5)) + 1)}
-    for k in range(EXACT_RUN + 1, min(MAX_RUN, len(e5)) + 1):
-        use_runs[k] = merged_vectors(use_runs[1], k)
-    return {"e5": SpanVectors(np.ascontiguousarray(e5)), "use": SpanVectors.with_runs(use_runs)}
 
 
 def span_vectors(side: Side, embedder: Embedder, runs: Embedder | None = None) -> SpanVectors:
