@@ -6,7 +6,7 @@ Candidates combine the posterior with a second aligner's agreement (see conf_col
 candidates (a logistic regression over bead-local features) are fitted on MAC-Dev only: MAC-Dev's
 row is leave-one-chapter-out, the held-out sets use the model fitted on all six chapters.
 
-    python bench/conf_fit.py [--cache /work/cache/conf] [--only NAME,...]
+    python bench/conf_fit.py [--cache /work/cache/conf] [--only 'NAME|NAME']
 """
 
 from __future__ import annotations
@@ -155,12 +155,6 @@ def fitted(build: Design, dev: Beads, sets: dict[str, Beads]) -> dict[str, np.nd
     return out
 
 
-def platt(score_dev: np.ndarray, right_dev: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    """A monotone map of a score to a probability, fitted on MAC-Dev (logistic on the score's log-odds)."""
-    w = fit_logistic(_logit(score_dev)[:, None], right_dev.astype(float), l2=0.0)
-    return lambda s: predict(w, _logit(s)[:, None])
-
-
 def candidates(sets: dict[str, Beads]) -> dict[str, dict[str, np.ndarray]]:
     """Every candidate confidence, per set."""
     dev = sets["mac/dev"]
@@ -203,12 +197,11 @@ def main() -> None:
     """Print the table for every candidate (or the named ones)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cache", default="/work/cache/conf")
-    ap.add_argument("--only", default="")
-    ap.add_argument("--platt", action="store_true", help="also report ECE after a Platt map fitted on MAC-Dev")
+    ap.add_argument("--only", default="", help="candidate names separated by '|' (default: all)")
     args = ap.parse_args()
     sets = {s: b for s in SETS if (b := load(Path(args.cache), s)) is not None}
     nonlit = [s for s in sets if s.startswith("nonlit/")]
-    only = [n for n in args.only.split(",") if n]
+    only = [n for n in args.only.split("|") if n]
     for name, scores in candidates(sets).items():
         if only and name not in only:
             continue
