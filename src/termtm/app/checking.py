@@ -7,7 +7,7 @@ the findings editors accepted on /check). Nothing read here enters the memory.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from termtm.qa.checks import Check
 from termtm.qa.ignore import DEFAULT_NAME, IgnoreEntry, ignore_list
 from termtm.qa.model import Finding
 from termtm.qa.sources import file_units, raw_units
-from termtm.store import Store
+from termtm.store import SegmentRecord, Store
 from termtm.store.decisions import decisions
 from termtm.terms import TermBase
 
@@ -77,9 +77,9 @@ def check_file(
     return check_units(file_units(data, name, src, tgt), termbase, min_severity=min_severity, ignore=ignore)
 
 
-def store_units(store: Store) -> list[Unit]:
-    """Every stored segment as a unit to check, in memory order."""
-    return [Unit(r.segment.tuid, r.segment.zh, r.segment.en) for r in store.records()]
+def store_units(records: Iterable[SegmentRecord]) -> list[Unit]:
+    """Stored segments (`store.records()`) as units to check, in memory order."""
+    return [Unit(r.segment.tuid, r.segment.zh, r.segment.en) for r in records]
 
 
 def ignore_path(settings: Settings, named: Path | None = None) -> Path:
@@ -141,7 +141,7 @@ def _units(
         if not file.exists():
             raise TermTMError(f"{file}: no such file")
         return file_units(file.read_bytes(), file.name, src, tgt)
-    units = store_units(store)
+    units = store_units(store.records())
     if not units:
         raise TermTMError("the store is empty: run `termtm build` first, or give a FILE")
     return units
