@@ -115,7 +115,7 @@ def test_extract_terms_with_a_holdout_scores_its_candidates(built):
     assert extract_terms(built[1], k=20).held_out is None
 
 
-def test_align_pairs_sentences_and_reports_one_sided_beads_of_a_tmx():
+def test_align_pairs_sentences_and_renders_them_as_asked():
     zh = "我们支持湄公河次区域合作。会议在北京召开。"
     en = "We support cooperation in the Greater Mekong Sub-region. The meeting was held in Beijing."
     out = align(zh, en, src_lang=Lang.ZH, tgt_lang=Lang.EN, when="20261206T000000Z", fmt="tsv")
@@ -123,7 +123,11 @@ def test_align_pairs_sentences_and_reports_one_sided_beads_of_a_tmx():
         "我们支持湄公河次区域合作。\tWe support cooperation in the Greater Mekong Sub-region.",
         "会议在北京召开。\tThe meeting was held in Beijing.",
     ]
-    tmx = align(zh + "附件。", en, src_lang=Lang.ZH, tgt_lang=Lang.EN, when="20261206T000000Z", fmt="tmx")
-    assert tmx.left_out == 1 and tmx.data.count(b"<tu ") == 2
+    tmx = align(zh, en, src_lang=Lang.ZH, tgt_lang=Lang.EN, when="20261206T000000Z", fmt="tmx", name="memo")
+    assert tmx.left_out == 0 and tmx.data.count(b"<tu ") == 2 and b'tuid="memo:00001"' in tmx.data
+    beads = json.loads(align(zh, en, src_lang=Lang.ZH, tgt_lang=Lang.EN, when="20261206T000000Z", fmt="json").data)
+    assert [(b["src"], b["tgt"], b["zh"][:2]) for b in beads] == [([0], [0], "我们"), ([1], [1], "会议")]
+    with pytest.raises(TermTMError, match="paragraph by paragraph"):
+        align("@document a\n", "@document b\n", src_lang=Lang.ZH, tgt_lang=Lang.EN, when="x", fmt="beads")
     with pytest.raises(TermTMError, match="unknown alignment format"):
         align(zh, en, src_lang=Lang.ZH, tgt_lang=Lang.EN, when="20261206T000000Z", fmt="docx")
