@@ -34,6 +34,10 @@ def _now() -> str:
     return tmx_now()
 
 
+# What the running command holds (its session), for the commands of this module and of the EXTENSIONS, which
+# call them with their arguments; the session was opened from those arguments, so `args` adds nothing.
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     """The running command's settings: defaults, termtm.toml under --root (or TERMTM_CONFIG), TERMTM_*, then flags."""
     return session.current().settings
@@ -190,7 +194,7 @@ RUNS_HELP = "the aligner's encoder of runs of sentences: use (default; or TERMTM
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser, exposed for tests and docs."""
-    p = argparse.ArgumentParser(prog="termtm", description=__doc__)
+    p = argparse.ArgumentParser(prog="termtm", description=(__doc__ or "").split("\n\n")[0])
     p.add_argument("--root", default=".", help="project root (default: current directory)")
     p.add_argument("--db", help="SQLAlchemy URL (default: TERMTM_DATABASE_URL or sqlite under var/)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
