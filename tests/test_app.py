@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from termtm.app.aligning import align
-from termtm.app.checking import check
+from termtm.app.checking import check, ignore_path
 from termtm.app.search import SearchMode, open_searcher, search
 from termtm.app.terms import TermLookup, concept, extract_terms, lookup_terms, terms_report
 from termtm.cli import main
@@ -90,6 +90,15 @@ def test_check_returns_the_counts_termtm_check_prints(built, settings, capsys):
         ("deprecated-term", "bulletin-2007-12:a05:p000:s00"),  # printed "Du Hungwei"
         ("numbers", "bulletin-2007-12:a07:p000:s00"),  # printed title without 2008–2010
     ]
+
+
+def test_the_cli_and_the_check_page_find_the_same_ignore_list(tmp_path, monkeypatch):
+    monkeypatch.delenv("TERMTM_QA_IGNORE", raising=False)
+    monkeypatch.delenv("TERMTM_CONFIG", raising=False)
+    assert ignore_path(load_settings(tmp_path)) == tmp_path.resolve() / "qa-ignore.yaml"
+    (tmp_path / "termtm.toml").write_text('qa_ignore = "/srv/termtm/accepted.yaml"\n', encoding="utf-8")
+    assert ignore_path(load_settings(tmp_path)) == Path("/srv/termtm/accepted.yaml")
+    assert ignore_path(load_settings(tmp_path), Path("named.yaml")) == Path("named.yaml")  # --ignore wins
 
 
 def test_check_of_the_raw_text_runs_the_monolingual_checks_only(built, settings):
