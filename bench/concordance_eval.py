@@ -18,6 +18,7 @@ from pathlib import Path
 
 from memories import Timer, load_tsv, pct, protocol_files, rss_mb, segments, synthesise
 
+from termtm.corpus.script import HAN_RANGES, has_han
 from termtm.search import Searcher
 from termtm.search.normalize import fold
 
@@ -35,7 +36,7 @@ def make_queries(pairs: list[tuple[str, str]], n: int) -> list[str]:
         zh, en = rng.choice(pairs)
         kind = len(out) % 4
         if kind in (0, 1):
-            runs = [r for r in re.findall(r"[\u4e00-\u9fff]{2,}", zh)]
+            runs = [r for r in re.findall(f"[{HAN_RANGES}]{{2,}}", zh)]
             if not runs:
                 continue
             run = rng.choice(runs)
@@ -58,7 +59,7 @@ def linear(pairs_folded: list[tuple[str, str]], q: str) -> list[int]:
     f = fold(q)
     pattern = re.compile(r"(?<!\w)" + re.escape(f))
     hits = []
-    han = re.search(r"[\u4e00-\u9fff]", f) is not None
+    han = has_han(f)
     for i, (zh, en) in enumerate(pairs_folded):
         in_zh = f in zh and (han or len(f) > 1)
         if in_zh or (not han and pattern.search(en)):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import subprocess
 import sys
 import time
@@ -17,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
+from termtm.corpus.script import HAN
 from termtm.model import Segment
 
 PROTOCOL = Path(__file__).resolve().parents[2] / "shared" / "bench" / "fuzzy_protocol.py"
-HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def protocol_files(out: Path) -> Path:

@@ -30,15 +30,15 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import sys
 import time
 from pathlib import Path
 
 from memories import load_tsv, protocol_files
 
+from termtm.corpus.script import HAN
+
 ROOT = Path(__file__).resolve().parents[1]
-HAN = re.compile(r"[\u4e00-\u9fff]")
 READY = "pretranslate100k v1"
 
 

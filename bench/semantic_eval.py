@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 from memories import Timer, load_tsv, pct, protocol_files, rss_mb
 
+from termtm.corpus.script import is_han
 from termtm.embed import embedder_from_name
 from termtm.formats import read_memory
 from termtm.model import Lang, Segment
@@ -107,7 +108,7 @@ def keyword_queries(segs: list[Segment], analyzer, n: int) -> list[tuple[str, st
             out.append((" ".join(names), s.tuid))
         latin = list(dict.fromkeys(re.findall(r"\d+|[A-Za-z]{2,}", s.zh)))[:2]
         words = sorted(
-            {w for w in analyzer.tokens(s.zh) if len(w) >= 2 and re.match(r"[\u4e00-\u9fff]", w)},
+            {w for w in analyzer.tokens(s.zh) if len(w) >= 2 and is_han(w[0])},
             key=lambda w: (-len(w), w),
         )[:2]
         if len(latin) + len(words) >= 2 and latin:

@@ -14,9 +14,9 @@ from conftest import shared
 from flask.testing import FlaskClient
 from lxml import etree
 
-from termtm.build import export_terms, export_tmx
 from termtm.cli import main
 from termtm.errors import TermTMError
+from termtm.exports import export_terms, export_tmx
 from termtm.formats import read_memory
 from termtm.model import Lang, Segment, Status
 from termtm.store import Store, open_store

@@ -1,4 +1,4 @@
-"""`termtm build`: sources → cleaned document → aligned memory → store → TMX.
+"""`termtm build`: sources → cleaned document → aligned memory → store → TMX (written by termtm.exports).
 
 This module is the pipeline's edge: it reads and writes files and the store,
 and calls the pure stages (corpus, align, formats) in between. A build is
@@ -8,8 +8,6 @@ idempotent: the same sources give the same store rows and the same TMX bytes.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +21,7 @@ from termtm.corpus.notes import apply_unit_notes, load_unit_notes
 from termtm.corpus.review import apply_reviews, load_reviewed
 from termtm.embed import Embedder
 from termtm.errors import TermTMError
-from termtm.formats.omegat import write_omegat_glossary
-from termtm.formats.tbx import Context, write_tbx
-from termtm.formats.termcsv import write_terms_csv
-from termtm.formats.tmx import TmxHeader, write_tmx
+from termtm.exports import export_tmx, write_if_changed
 from termtm.model import Document, ParaKind, Segment
 from termtm.store import Store
 from termtm.terms import load_glossary
@@ -183,7 +178,7 @@ def build(
     say = step or (lambda what: None)
     say("cleaning the OCR text")
     zh, report, titles, when = load_chinese(paths)
-    _write_if_changed(paths.cleaned, render_document(zh).encode("utf-8"))
+    write_if_changed(paths.cleaned, render_document(zh).encode("utf-8"))
     en = load_english(paths, titles)
     article_ids = [a.id for a in zh.articles]
     reviews = load_reviewed(_read_optional(paths.reviewed), article_ids)
@@ -233,58 +228,6 @@ def refresh_contexts(store: Store, raw: str = "") -> tuple[int, list[Unattested]
     return store.set_contexts(found), unattested(termbase, found, raw)
 
 
-def export_tmx(store: Store, out: Path, when: str, document: str | None = None) -> int:
-    """Write the store (or one document of it) as TMX; return the number of units."""
-    records = list(store.records(document))
-    dates = {r.segment.tuid: (r.creationdate, r.changedate) for r in records}
-    changeids = {r.segment.tuid: r.changeid for r in records if r.changeid}
-    data = write_tmx([r.segment for r in records], TmxHeader(creationdate=when), dates=dates, changeids=changeids)
-    _write_if_changed(out, data)
-    return len(records)
-
-
 def _read_optional(path: Path) -> str:
     """A source file that a project may lack (the review list): its text, or the empty string."""
     return path.read_text(encoding="utf-8") if path.exists() else ""
-
-
-def _write_if_changed(path: Path, data: bytes) -> None:
-    """Write only on change, so that an idempotent build leaves files (and mtimes) alone."""
-    if path.exists() and path.read_bytes() == data:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # a temporary file of its own (not NAME.tmp), so that two exports to one path never share one
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        tmp.chmod(0o644)  # mkstemp's 0600 is for the moment of writing, not for the export
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def export_terms(store: Store, fmt: str, out: Path, date: str) -> int:
-    """Write the stored term base as TBX, CSV or an OmegaT glossary; return the number of concepts."""
-    termbase = store.termbase()
-    if not len(termbase):
-        raise TermTMError("the store has no term base: run `termtm build` (or import a TBX/CSV) first")
-    contexts = store.contexts()
-    if fmt == "tbx":
-        segs = {r.segment.tuid: r.segment for r in store.records()}  # one query, not one per term
-
-        def ctx(key: tuple[str, str, str]) -> list[Context]:
-            tuid = contexts[key][0]
-            seg = segs.get(tuid)
-            return [Context(seg.zh if key[1] == "zh" else seg.en, tuid)] if seg else []
-
-        data = write_tbx(termbase, {k: ctx(k) for k in contexts}, f"{date[:4]}-{date[4:6]}-{date[6:8]}")
-    elif fmt == "csv":
-        data = write_terms_csv(termbase, contexts)
-    elif fmt == "omegat":
-        data = write_omegat_glossary(termbase)
-    else:
-        raise TermTMError(f"unknown term export format {fmt!r}: use tbx, csv or omegat")
-    _write_if_changed(out, data)
-    return len(termbase)

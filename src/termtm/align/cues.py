@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from termtm.corpus.script import HAN
-
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 _LATIN = re.compile(r"\b[A-Z][A-Za-z]*[A-Z0-9]+\b")  # COMMIT, SOM5, IMM2, UNIAP, MOU
 
@@ -32,16 +30,3 @@ def numbers(text: str) -> set[str]:
 def latin_tokens(text: str) -> set[str]:
     """Acronyms and code-like tokens (COMMIT, SOM5) that survive translation unchanged."""
     return set(_LATIN.findall(unicodedata.normalize("NFKC", text)))
-
-
-def is_han(char: str) -> bool:
-    """True for a Han (Chinese) character."""
-    return bool(HAN.match(char))
-
-
-def is_chinese(text: str, threshold: float = 0.3) -> bool:
-    """True if at least `threshold` of the letters are Han characters."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return False
-    return sum(1 for c in letters if HAN.match(c)) / len(letters) >= threshold

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from termtm.align import cues
 from termtm.align.dp import Bead, CostCache, Gap, Window, bead_marginals, best_path
 from termtm.align.features import Side, merged_vectors
 from termtm.align.lexicon import Lexicon, default_lexicon
@@ -33,6 +32,7 @@ from termtm.align.scoring import (
     SpanVectors,
     Weights,
 )
+from termtm.corpus.script import CHINESE_SHARE, is_han
 from termtm.embed import Embedder
 from termtm.embed.base import Kind
 from termtm.errors import AlignmentError
@@ -275,8 +275,8 @@ def check_languages(src: Sequence[str], tgt: Sequence[str], src_lang: Lang, tgt_
         )
 
 
-SCRIPT_THRESHOLD = 0.3
-"""A text is Chinese if at least this share of its letters are Han characters (cues.is_chinese)."""
+SCRIPT_THRESHOLD = CHINESE_SHARE
+"""A text is Chinese if at least this share of its letters are Han characters (corpus.script.is_chinese)."""
 
 MIN_LETTERS = 20
 """Fewer letters than this on a side is too little to judge its language."""
@@ -287,4 +287,4 @@ def _han_share(texts: Sequence[str]) -> float | None:
     letters = [c for t in texts for c in t if c.isalpha()]
     if len(letters) < MIN_LETTERS:
         return None
-    return sum(1 for c in letters if cues.is_han(c)) / len(letters)
+    return sum(1 for c in letters if is_han(c)) / len(letters)

@@ -2,7 +2,8 @@
 empty store).
 
 The pipeline itself (clean, align, store, write the TMX, load the term base) is `termtm.build`; this module
-ties it to a deployment's settings, and keeps the semantic index in step afterwards.
+ties it to a deployment's settings; the semantic index is brought up to date afterwards by
+`app.transfer.update_search_index`, as after an import.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from termtm.app.documents import Encoders
 from termtm.build import BuildResult, Paths
 from termtm.build import build as run_pipeline
 from termtm.config import Settings
-from termtm.embed import Embedder
-from termtm.search import IndexUpdate, sync_index
 from termtm.store import Store
 
 
@@ -39,9 +38,3 @@ def build(
     return run_pipeline(
         project_paths(settings), store, encoders.embedder, progress=progress, runs=encoders.runs, step=step
     )
-
-
-def update_search_index(settings: Settings, store: Store, embedder: Embedder) -> IndexUpdate:
-    """Bring the semantic index of the settings (index_dir) up to the store; only text missing from its cache
-    is encoded. IndexOfAnotherStore when that directory holds another store's index."""
-    return sync_index(settings.index_dir, store, embedder)

@@ -23,8 +23,9 @@ from termtm.app.checking import check_units
 from termtm.corpus.readers import Paragraph, read_document
 from termtm.corpus.segment import split_en, split_zh
 from termtm.errors import TermTMError
+from termtm.exports import export_bytes
 from termtm.formats.inputs import check_size
-from termtm.formats.tmx import TmxHeader, write_tmx
+from termtm.formats.registry import Export, by_name
 from termtm.model import Lang, ParaKind, Provenance, Segment, Status
 from termtm.qa import Finding, Unit
 from termtm.store import Store
@@ -521,13 +522,11 @@ def export_tmx(store: Store, name: str, when: str) -> tuple[bytes, int]:
     """A document as TMX: its units in the memory if committed, else the units its current alignment would give."""
     docs = Documents(store)
     record = docs.get(name)
+    tmx = by_name("tmx")
     if record is None or record.state == COMMITTED:
-        recs = list(store.records(name))
-        if not recs:
+        data, n = export_bytes(store, tmx, when, document=name)
+        if not n:
             raise TermTMError(f"no document {name!r}: `termtm documents list` shows them")
-        dates = {r.segment.tuid: (r.creationdate, r.changedate) for r in recs}
-        changeids = {r.segment.tuid: r.changeid for r in recs if r.changeid}
-        segs = [r.segment for r in recs]
-        return write_tmx(segs, TmxHeader(creationdate=when), dates=dates, changeids=changeids), len(segs)
+        return data, n
     segs, _ = units(docs.alignment(name))
-    return write_tmx(segs, TmxHeader(creationdate=when)), len(segs)
+    return tmx.write(Export(when, segments=segs)), len(segs)

@@ -11,9 +11,7 @@ import argparse
 import importlib
 import logging
 import os
-import re
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -63,131 +61,15 @@ def _encoders(args: argparse.Namespace) -> tuple[Embedder | None, Embedder | Non
     return encoders.embedder, encoders.runs
 
 
-def _is_term_file(path: Path, data: bytes) -> bool:
-    """TBX by extension or root element; CSV when its header has a `concept` column."""
-    from termtm.formats.xmlsafe import head_text
-
-    suffix = path.suffix.lower()
-    head = head_text(data[:4096]).lstrip("\ufeff")  # decoded by byte-order mark, so UTF-16 files are recognised
-    if suffix == ".tbx":
-        return True
-    if suffix == ".xml":
-        return "<martif" in head or "<tbx" in head
-    if suffix == ".csv":
-        header = head.splitlines()[:1]
-        return bool(header) and "concept" in [h.strip().strip('"').lower() for h in header[0].split(",")]
-    return False
-
-
-def import_terms(args: argparse.Namespace, path: Path, data: bytes) -> int:
-    """Import a TBX or term CSV as its own collection of concepts, all or nothing."""
-    from termtm.formats.tbx import TermFile, read_tbx_file
-    from termtm.formats.termcsv import read_terms_csv
-    from termtm.terms.attest import find_contexts
-
-    name = args.document or path.stem
-    prefix = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "imported"
-    prefix = prefix if prefix[0].isalpha() else f"t{prefix}"
-    if path.suffix.lower() == ".csv":
-        read = TermFile(read_terms_csv(data, path.name, prefix), {})
-    else:
-        read = read_tbx_file(data, path.name, prefix)
-    concepts = [replace(c, origin=path.name) for c in read.concepts]
-    store = _store(args)
-    if name in dict(store.collections()) and not args.replace:
-        raise TermTMError(f"term collection {name!r} is already in the store: pass --replace or --document NAME")
-    segs = [(r.segment.tuid, r.segment.zh, r.segment.en) for r in store.records()]
-    # the concepts and their contexts in one transaction: a crash leaves both or neither
-    added, changed, removed = store.replace_concepts(name, concepts, contexts=lambda tb: find_contexts(tb, segs))
-    others = ", ".join(f"{code} ({n})" for code, n in read.skipped.items())
-    left = f"; language sections left out: {others}" if others else ""
-    print(
-        f"imported {len(concepts)} concepts into term collection {name!r} ({added} added, {changed} changed, "
-        f"{removed} removed){left}"
-    )
-    return 0
-
-
-def _update_search_index(index: Path, store, embedder) -> None:  # (Path, Store, Embedder)
-    """Bring the semantic index beside the store up to date; only text missing from its cache is encoded."""
-    from termtm.search import sync_index
-    from termtm.search.semantic import IndexOfAnotherStore
-
-    try:
-        up = sync_index(index, store, embedder)
-    except IndexOfAnotherStore as err:
-        print(f"termtm: warning: {err}", file=sys.stderr)
-        return
-    how = "rebuilt" if up.rebuilt else f"{up.added} vectors added"
-    print(f"semantic index: {up.size} vectors ({how}, {up.encoded} texts encoded) in {index}")
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    """Import a TMX, XLIFF, PO or CSV memory, or a TBX or CSV term base, into the store, all or nothing."""
-    from termtm.formats import read_memory_file
-    from termtm.formats.inputs import check_size
-    from termtm.model import Lang, ParaKind, Provenance, Segment, Status
-
-    path = Path(args.file)
-    if not path.is_file():
-        raise TermTMError(f"{path}: {'not a file' if path.exists() else 'no such file'}")
-    check_size(path.stat().st_size, path.name)  # before reading: an oversize file is never loaded
-    data = path.read_bytes()
-    if args.terms or _is_term_file(path, data):
-        return import_terms(args, path, data)
-    src = Lang.parse(args.src_lang) if args.src_lang else None
-    tgt = Lang.parse(args.tgt_lang) if args.tgt_lang else None
-    memory = read_memory_file(data, path.name, src=src, tgt=tgt)
-    units = memory.units
-    doc = args.document or path.stem
-    segs = [
-        Segment(
-            tuid=f"{doc}:{u.id}",
-            zh=u.zh,
-            en=u.en,
-            document=doc,
-            sentence=n,
-            kind=ParaKind.BODY,
-            provenance=Provenance.IMPORTED,
-            status=Status.DRAFT,
-            props={"origin": path.name},
-        )
-        for n, u in enumerate(units)
-    ]
-    store = _store(args)
-    if doc in dict(store.documents()) and not args.replace:
-        raise TermTMError(f"document {doc!r} is already in the store: pass --replace or --document NAME")
-    added, changed, removed = store.replace_document(doc, segs, _now())
-    left = "".join(f"; {n} {why} units left out" for why, n in memory.skipped.items())
-    print(
-        f"imported {len(segs)} units into document {doc!r} ({added} added, {changed} changed, {removed} removed){left}"
-    )
-    index = _index_dir(args)
-    if args.index or (index / "semantic.json").exists():  # keep an existing semantic index in step
-        from termtm.embed import MemoEmbedder, embedder_from_name
-
-        _update_search_index(index, store, MemoEmbedder(embedder_from_name(_settings(args).embedder)))
-    return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    """Export the memory as TMX, or the term base as TBX, CSV or an OmegaT glossary."""
-    from termtm.build import export_terms, export_tmx
-
-    if args.format == "tmx":
-        n = export_tmx(_store(args), Path(args.output), _now(), document=args.document)
-        print(f"wrote {n} units to {args.output}")
-    else:
-        n = export_terms(_store(args), args.format, Path(args.output), _now())
-        print(f"wrote {n} concepts to {args.output}")
-    return 0
-
-
 EXTENSIONS: tuple[str, ...] = ("incoming", "documents", "segment")
 """Command groups in modules of this package: each module's register(sub) adds its subparsers."""
 
 TERMS_DEFAULTS = {"query": None, "k": None, "holdout": 0.0, "seed": 1, "json": False}
 """What `termtm terms` actions that lack an option read in its place."""
+
+EXPORT_FORMATS = ("tmx", "xliff", "xliff2", "po", "memory-csv", "tbx", "tbx2", "csv", "term-csv", "omegat")
+"""`termtm export --format`: the registry's names (formats.registry.names(), which a test compares), and csv,
+the term CSV's name before the registry. Listed here so that the parser does not load every format's code."""
 
 RUNS_HELP = "the aligner's encoder of runs of sentences: use (default; or TERMTM_RUN_ENCODER), any embedder, or none"
 
@@ -206,26 +88,26 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--no-embed", action="store_true", help="align on length and anchors only")
     b.set_defaults(func=commands.cmd_build)
 
-    i = sub.add_parser("import", help="import a TMX, XLIFF, PO or CSV memory")
+    i = sub.add_parser("import", help="import a TMX, XLIFF, PO or CSV memory, or a TBX, CSV or OmegaT term base")
     i.add_argument("file")
     i.add_argument("--src-lang")
     i.add_argument("--tgt-lang")
     i.add_argument("--document", help="document name in the store (default: file name)")
     i.add_argument("--replace", action="store_true", help="replace a document already imported")
-    i.add_argument("--terms", action="store_true", help="the file is a term base (TBX or term CSV)")
+    i.add_argument("--terms", action="store_true", help="the file is a term base (TBX, term CSV, OmegaT glossary)")
     i.add_argument("--index", action="store_true", help="create the semantic index if there is none yet")
-    i.set_defaults(func=cmd_import)
+    i.set_defaults(func=commands.cmd_import)
 
     e = sub.add_parser("export", help="export the store")
     e.add_argument(
         "--format",
         default="tmx",
-        choices=["tmx", "tbx", "csv", "omegat"],
-        help="tmx: the memory; tbx, csv, omegat: the term base",
+        choices=EXPORT_FORMATS,
+        help="memory: tmx (default), xliff, xliff2, po, memory-csv; term base: tbx, tbx2, csv (term-csv), omegat",
     )
-    e.add_argument("--document")
+    e.add_argument("--document", help="memory formats: only this document")
     e.add_argument("-o", "--output", required=True)
-    e.set_defaults(func=cmd_export)
+    e.set_defaults(func=commands.cmd_export)
 
     a = sub.add_parser("align", help="align two texts sentence by sentence")
     a.add_argument("src")

@@ -1,5 +1,6 @@
-"""The commands `termtm build`, `align`, `search`, `terms`, `check`, `user` and `serve`: each reads its arguments,
-calls the use case in `termtm.app` and prints what it returned. No logic the web needs lives here."""
+"""The commands `termtm build`, `import`, `export`, `align`, `search`, `terms`, `check`, `user` and `serve`: each
+reads its arguments, calls the use case in `termtm.app` and prints what it returned. No logic the web needs
+lives here."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ from termtm.errors import TermTMError
 if TYPE_CHECKING:
     from termtm.app.documents import Encoders
     from termtm.app.terms import Extraction, TermsReport
+    from termtm.app.transfer import IndexResult
     from termtm.build import BuildResult
+    from termtm.embed import Embedder
+    from termtm.store import Store
 
 
 def _now() -> str:
@@ -67,9 +71,7 @@ def run_build(encoders: Encoders | None, *, quiet: bool) -> int:
     print(f"wrote {paths.tmx.relative_to(paths.root)} and {paths.cleaned.relative_to(paths.root)}")
     if encoders.embedder is not None:
         counting = steps.counting(encoders.embedder, "semantic index: encoding texts")
-        from termtm.cli import _update_search_index  # shared with `termtm import`
-
-        _update_search_index(session.settings.index_dir, session.store, counting)
+        update_search_index(session.settings.index_dir, session.store, counting)
         counting.close()
     print(build_summary(result, time.monotonic() - started))
     return 0
@@ -85,6 +87,64 @@ def build_summary(result: BuildResult, seconds: float) -> str:
     if not todo:
         return f"build done in {seconds:.0f} s: {what}; nothing needs doing"
     return f"build done in {seconds:.0f} s: {what}; to look at: " + "; ".join(todo)
+
+
+def update_search_index(index: Path, store: Store, embedder: Embedder) -> None:
+    """Bring the semantic index beside the store up to date, and say how it went."""
+    from termtm.app.transfer import update_search_index
+
+    _print_index(update_search_index(index, store, embedder))
+
+
+def _print_index(result: IndexResult) -> None:
+    """The semantic index's line after a build or an import, or the warning that it belongs to another store."""
+    if result.update is None:
+        print(f"termtm: warning: {result.warning}", file=sys.stderr)
+        return
+    up = result.update
+    how = "rebuilt" if up.rebuilt else f"{up.added} vectors added"
+    print(f"semantic index: {up.size} vectors ({how}, {up.encoded} texts encoded) in {result.directory}")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import a TMX, XLIFF, PO or CSV memory, or a TBX, term CSV or OmegaT term base, into the store, all or nothing."""
+    from termtm.app.transfer import import_file
+    from termtm.formats.registry import Kind
+    from termtm.model import Lang
+
+    session = current()
+    result = import_file(
+        session.settings,
+        lambda: session.store,
+        Path(args.file),
+        document=args.document,
+        replace_existing=args.replace,
+        terms=args.terms,
+        src=Lang.parse(args.src_lang) if args.src_lang else None,
+        tgt=Lang.parse(args.tgt_lang) if args.tgt_lang else None,
+        index=args.index,
+    )
+    figures = f"({result.added} added, {result.changed} changed, {result.removed} removed)"
+    if result.kind is Kind.TERMS:
+        others = ", ".join(f"{code} ({n})" for code, n in result.skipped.items())
+        left = f"; language sections left out: {others}" if others else ""
+        print(f"imported {result.count} concepts into term collection {result.name!r} {figures}{left}")
+        return 0
+    left = "".join(f"; {n} {why} units left out" for why, n in result.skipped.items())
+    print(f"imported {result.count} units into document {result.name!r} {figures}{left}")
+    if result.index is not None:
+        _print_index(result.index)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the memory (TMX, XLIFF, PO, CSV) or the term base (TBX, CSV, OmegaT glossary)."""
+    from termtm.app.transfer import export
+    from termtm.formats.registry import Kind
+
+    done = export(current().store, args.format, Path(args.output), document=args.document)
+    print(f"wrote {done.count} {'units' if done.kind is Kind.MEMORY else 'concepts'} to {args.output}")
+    return 0
 
 
 def cmd_align(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ be paired by position.
 
 from __future__ import annotations
 
+from termtm.corpus.script import is_han
 from termtm.errors import DocumentError
 from termtm.model import Article, Document, Lang, Paragraph, ParaKind
 
@@ -105,7 +106,7 @@ def _unwrap(text: str) -> str:
 
 
 def _is_han(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or ch in "，。；：！？、）》”"
+    return is_han(ch) or ch in "，。；：！？、）》”"
 
 
 def _blocks(text: str) -> list[tuple[int, str]]:

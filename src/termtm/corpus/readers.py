@@ -18,12 +18,9 @@ from pathlib import Path
 
 from termtm.corpus.clean import normalize_spacing
 from termtm.corpus.reflow import hyphenated_words, join_lines, looks_hard_wrapped, reflow, stands_as_heading
-from termtm.corpus.script import HAN
+from termtm.corpus.script import CHINESE_SHARE, han_share
 from termtm.errors import TermTMError
-from termtm.formats.inputs import bom_encoding, check_size, encoding_hint, without_bad_characters
-
-CHINESE_SHARE = 0.3
-"""A text is Chinese when at least this share of its letters are Han (the aligner's `is_chinese` rule)."""
+from termtm.formats.inputs import check_size, decode, looks_binary, without_bad_characters
 
 TEXT_EXTENSIONS = {"": "text", ".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown"}
 TEXT_EXTENSIONS |= {".html": "html", ".htm": "html", ".xhtml": "html"}
@@ -87,10 +84,9 @@ def read_document(path: Path, lang: str, *, data: bytes | None = None, filename:
 def check_language(paras: Iterable[Paragraph], lang: str, name: str) -> None:
     """Refuse a document whose letters are not mostly in `lang` (Han for zh, others for en)."""
     text = "".join(p.text for p in paras)
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
+    share = han_share(text)
+    if share is None:
         raise TermTMError(f"{name} has no letters, only digits and signs: give a document with text")
-    share = sum(1 for c in letters if HAN.match(c)) / len(letters)
     if lang == "zh" and share < CHINESE_SHARE:
         raise TermTMError(
             f"{name} is not Chinese (only {share:.0%} of its letters are Han): was it given for the wrong side? "
@@ -120,7 +116,7 @@ def _reader_for(data: bytes, name: str) -> Callable[[bytes, str, str], list[Para
     for magic, what in _REFUSED_MAGIC.items():
         if data.startswith(magic):
             raise TermTMError(f"{name} is {what}; termtm reads plain text, DOCX, HTML, Markdown and PDF")
-    if bom_encoding(data) is None and data[:1024].count(0) > 8:
+    if looks_binary(data):
         raise TermTMError(
             f"{name} is a binary file that termtm cannot read (or UTF-16 without a byte-order mark): "
             "give plain text (UTF-8), DOCX, HTML, Markdown or a PDF with a text layer"
@@ -139,17 +135,7 @@ def _reader_for(data: bytes, name: str) -> Callable[[bytes, str, str], list[Para
 
 def _decode(data: bytes, name: str, declared: str | None = None) -> str:
     """Text by byte-order mark, else the declared charset, else UTF-8; a clear error when it is none of them."""
-    codec = bom_encoding(data) or declared or "utf-8"
-    try:
-        return data.decode(codec)
-    except LookupError as err:
-        raise TermTMError(f"{name} declares the unknown character set {codec!r}: save it as UTF-8") from err
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise TermTMError(
-            f"{name} is not {codec.upper().removesuffix('-SIG')} (line {line}){encoding_hint(data)}: "
-            "convert the file to UTF-8 and add it again"
-        ) from err
+    return decode(data, name, declared, then="convert the file to UTF-8 and add it again")
 
 
 # --- plain text and Markdown ---------------------------------------------------------------

@@ -15,9 +15,32 @@ HAN_RANGES = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN = re.compile(f"[{HAN_RANGES}]")
 
 
+CHINESE_SHARE = 0.3
+"""A text is Chinese when at least this share of its letters are Han characters (imports, aligner, documents)."""
+
+
 def has_han(text: str) -> bool:
     """True when the text contains a Han character."""
     return HAN.search(text) is not None
+
+
+def is_han(char: str) -> bool:
+    """True for a Han (Chinese) character."""
+    return HAN.match(char) is not None
+
+
+def han_share(text: str) -> float | None:
+    """Share of Han characters among the text's letters; None when it has no letters (digits and signs only)."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return None
+    return sum(1 for c in letters if HAN.match(c)) / len(letters)
+
+
+def is_chinese(text: str, threshold: float = CHINESE_SHARE) -> bool:
+    """True if at least `threshold` of the letters are Han characters: which side of a pair is the Chinese one."""
+    share = han_share(text)
+    return share is not None and share >= threshold
 
 
 @cache

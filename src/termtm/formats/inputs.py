@@ -13,6 +13,7 @@ import io
 import os
 from dataclasses import dataclass, field
 
+from termtm.corpus.script import has_han
 from termtm.errors import ParseError
 from termtm.safetext import MAX_SEGMENT_CHARS, MAX_TERM_CHARS, Field, field_problem, quoted, without_controls
 
@@ -69,11 +70,16 @@ def check_not_binary(data: bytes, name: str) -> None:
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise ParseError(f"{name} is {what}, not a text file")
-    if bom_encoding(data) is None and data[:1024].count(0) > 8:
+    if looks_binary(data):
         raise ParseError(
             f"{name} is a binary file (NUL bytes in its first kilobyte), or UTF-16 without a byte-order mark: "
             "save it as UTF-8"
         )
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes in the first kilobyte without a byte-order mark: a binary file, or UTF-16 that no reader can tell."""
+    return bom_encoding(data) is None and data[:1024].count(0) > 8
 
 
 def bom_encoding(data: bytes) -> str | None:
@@ -87,14 +93,27 @@ def bom_encoding(data: bytes) -> str | None:
 def decode_text(data: bytes, name: str) -> str:
     """Text of a CSV or PO file: UTF-8 (with or without BOM), or UTF-16/32 with a BOM; else a clear error."""
     check_not_binary(data, name)
-    codec = bom_encoding(data) or "utf-8"
+    return decode(data, name)
+
+
+def decode(
+    data: bytes,
+    name: str,
+    declared: str | None = None,
+    then: str = "fix it or convert the file to UTF-8, and import again",
+) -> str:
+    """Text by byte-order mark, else the `declared` charset (an HTML meta), else UTF-8; else a ParseError that says
+    where the first bad byte is, what the file looks like instead, and `then`: what to do."""
+    codec = bom_encoding(data) or declared or "utf-8"
     try:
         return data.decode(codec)
+    except LookupError as err:
+        raise ParseError(f"{name} declares the unknown character set {codec!r}: save it as UTF-8") from err
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise ParseError(
             f"{name} is not {codec.upper().removesuffix('-SIG')} (line {line}, byte {err.start})"
-            f"{encoding_hint(data)}: fix it or convert the file to UTF-8, and import again"
+            f"{encoding_hint(data)}: {then}"
         ) from err
 
 
@@ -108,7 +127,7 @@ def encoding_hint(data: bytes) -> str:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
         return "; it looks like Latin-1/Windows-1252 (e.g. iconv -f CP1252 -t UTF-8)"
-    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+    if has_han(text):
         return "; it looks like GBK/GB18030 Chinese (e.g. iconv -f GB18030 -t UTF-8)"
     return ""
 

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from termtm.align.cues import is_chinese
+from termtm.corpus.script import is_chinese
 from termtm.errors import ParseError, UnknownLanguage, UnsupportedFormat
+from termtm.formats.cells import restore
 from termtm.formats.inputs import Problems, check_size, csv_rows, decode_text, quoted, row_shape
 from termtm.formats.xmlsafe import parse_xml
 from termtm.model import Lang
@@ -97,9 +98,14 @@ def read_memory(data: bytes, name: str, *, src: Lang | None = None, tgt: Lang | 
     return read_memory_file(data, name, src=src, tgt=tgt).units
 
 
-def read_memory_file(data: bytes, name: str, *, src: Lang | None = None, tgt: Lang | None = None) -> MemoryFile:
-    """Like read_memory, with the counts of untranslated and fuzzy units that were left out."""
-    fmt = format_for(Path(name))
+def read_memory_file(
+    data: bytes, name: str, *, src: Lang | None = None, tgt: Lang | None = None, fmt: MemoryFormat | None = None
+) -> MemoryFile:
+    """Like read_memory, with the counts of untranslated and fuzzy units that were left out.
+
+    The format is `fmt` when the caller has sniffed it (formats.registry), else the one the extension names.
+    """
+    fmt = fmt or format_for(Path(name))
     check_size(len(data), name)
     problems = Problems(name)
     raw = fmt.reader(data, name, problems)
@@ -300,7 +306,8 @@ def _read_csv(data: bytes, name: str, problems: Problems) -> RawFile:
         if shape:
             problems.add(f"row {n}", shape)
         else:
-            out.units.append(RawUnit(f"row {n}", f"row{n}", row[zi], row[ei], sides, langs))
+            # cells termtm wrote with a leading apostrophe (formats.cells) read back as they were
+            out.units.append(RawUnit(f"row {n}", f"row{n}", restore(row[zi]), restore(row[ei]), sides, langs))
     return out
 
 

@@ -1,8 +1,8 @@
-"""TBX in and out: TBX v3 (TBX-Basic dialect, DCA style) written; TBX v2 (martif) and v3 read.
+"""TBX in and out: TBX v3 (TBX-Basic dialect, DCA style) and TBX v2 (martif) written and read.
 
 Writing follows ISO 30042:2019 core structure — conceptEntry / langSec /
-termSec — with the TBX-Basic data categories a CAT tool or terminology
-manager expects. Reading is tolerant of real exports (MultiTerm, Microsoft's
+termSec, or v2's termEntry / langSet / tig — with the TBX-Basic data
+categories a CAT tool or terminology manager expects. Reading is tolerant of real exports (MultiTerm, Microsoft's
 terminology collection, OmegaT's samples): ids that start with digits,
 ntig/termGrp nesting, data categories in any case, languages other than zh/en
 skipped rather than refused.
@@ -41,25 +41,46 @@ class Context:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """The element names of one TBX version: v3's conceptEntry/langSec/termSec, or v2's termEntry/langSet/tig."""
+
+    root: str
+    namespace: str | None
+    entry: str
+    lang_section: str
+    term_section: str
+
+
+V3 = Dialect("tbx", TBX_NS, "conceptEntry", "langSec", "termSec")
+V2 = Dialect("martif", None, "termEntry", "langSet", "tig")
+
+
 def write_tbx(
     termbase: TermBase,
     contexts: Mapping[tuple[str, str, str], Sequence[Context]],
     date: str,
     title: str = "termtm term base",
+    dialect: Dialect = V3,
 ) -> bytes:
-    """The term base as a TBX-Basic v3 document (UTF-8 bytes); `date` is YYYY-MM-DD."""
-    E = ElementMaker(namespace=TBX_NS, nsmap={None: TBX_NS})
-    root = E.tbx({"type": "TBX-Basic", "style": "dca", XML_LANG: "en"})
-    header = E.tbxHeader(
-        E.fileDesc(
-            E.titleStmt(E.title(title)),
-            E.sourceDesc(E.p("Written by termtm from its reviewed term base (glossary/*.yaml).")),
-        )
+    """The term base as a TBX-Basic document (UTF-8 bytes), v3 (DCA style) or, with `dialect=V2`, v2 (martif)
+    for the tools that read only the older one; `date` is YYYY-MM-DD."""
+    E = ElementMaker(namespace=dialect.namespace, nsmap={None: dialect.namespace} if dialect.namespace else None)
+    attrs = (
+        {"type": "TBX-Basic", "style": "dca", XML_LANG: "en"}
+        if dialect is V3
+        else {"type": "TBX-Basic", XML_LANG: "en"}
     )
+    root = getattr(E, dialect.root)(attrs)
+    file_desc = E.fileDesc(
+        E.titleStmt(E.title(title)),
+        E.sourceDesc(E.p("Written by termtm from its reviewed term base (glossary/*.yaml).")),
+    )
+    header = E.tbxHeader(file_desc) if dialect is V3 else E.martifHeader(file_desc)
     body = E.body()
     root.extend([header, E.text(body)])
     for concept in termbase:
-        body.append(_concept(E, _xml_safe(concept), contexts, date))
+        body.append(_concept(E, dialect, _xml_safe(concept), contexts, date))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -70,8 +91,14 @@ def _xml_safe(c: Concept) -> Concept:
     return replace(c, id=_x(c.id), terms=terms, **texts)
 
 
-def _concept(E, concept: Concept, contexts, date: str) -> etree._Element:
-    entry = E.conceptEntry(id=concept.id)
+def _concept(
+    E: ElementMaker,
+    dialect: Dialect,
+    concept: Concept,
+    contexts: Mapping[tuple[str, str, str], Sequence[Context]],
+    date: str,
+) -> etree._Element:
+    entry = getattr(E, dialect.entry)(id=concept.id)
     entry.append(E.descrip(concept.subject, type="subjectField"))
     if concept.note:
         entry.append(E.note(concept.note))
@@ -88,17 +115,19 @@ def _concept(E, concept: Concept, contexts, date: str) -> etree._Element:
         terms = concept.terms_in(lang)
         if not terms:
             continue
-        sec = E.langSec({XML_LANG: LANG_CODES[lang]})
+        sec = getattr(E, dialect.lang_section)({XML_LANG: LANG_CODES[lang]})
         if lang == "en" and concept.definition:
             sec.append(E.descripGrp(E.descrip(concept.definition, type="definition")))
         for term in terms:
-            sec.append(_term(E, concept, term, contexts.get((concept.id, lang, term.text), ())))
+            sec.append(_term(E, dialect, concept, term, contexts.get((concept.id, lang, term.text), ())))
         entry.append(sec)
     return entry
 
 
-def _term(E, concept: Concept, term: Term, contexts: Sequence[Context]) -> etree._Element:
-    sec = E.termSec(E.term(term.text))
+def _term(
+    E: ElementMaker, dialect: Dialect, concept: Concept, term: Term, contexts: Sequence[Context]
+) -> etree._Element:
+    sec = getattr(E, dialect.term_section)(E.term(term.text))
     sec.append(E.termNote(term.type, type="termType"))
     sec.append(E.termNote(term.pos, type="partOfSpeech"))
     sec.append(E.termNote(_STATUS_OUT[term.status], type="administrativeStatus"))

@@ -1,4 +1,4 @@
-"""Write XLIFF 1.2 for a CAT tool: one <trans-unit> per segment, with target, alternatives and notes.
+"""Write XLIFF 1.2 for a CAT tool: one <trans-unit> per segment, with target, alternatives and notes (and 2.0).
 
 The file is valid against the OASIS strict schema (xliff-core-1.2-strict.xsd). Element order inside a
 <trans-unit> follows the schema: <source>, <target>, then <note>s and <alt-trans>. The tree is built
@@ -83,3 +83,29 @@ def _unit(body: etree._Element, unit: XliffUnit, src: Lang, tgt: Lang) -> None:
         at = etree.SubElement(tu, f"{{{XLIFF_NS}}}alt-trans", {"match-quality": _quality(alt.quality)}, origin=TOOL_ID)
         etree.SubElement(at, f"{{{XLIFF_NS}}}source", {f"{{{XML_NS}}}lang": src.value}).text = alt.source
         etree.SubElement(at, f"{{{XLIFF_NS}}}target", {f"{{{XML_NS}}}lang": tgt.value}).text = alt.target
+
+
+XLIFF2_NS = "urn:oasis:names:tc:xliff:document:2.0"
+XLIFF2_STATES = ("initial", "translated", "reviewed", "final")
+"""XLIFF 2.0's <segment state> ladder; XliffUnit.state must be one of them for write_xliff2."""
+
+
+def write_xliff2(units: Sequence[XliffUnit], *, original: str, src: Lang, tgt: Lang) -> bytes:
+    """The XLIFF 2.0 document for `units` (core only: notes, one segment each; no matches), UTF-8.
+
+    Unit ids must be NMTOKENs (no spaces), as the store's tuids are.
+    """
+    nsmap = {None: XLIFF2_NS}
+    root = etree.Element(f"{{{XLIFF2_NS}}}xliff", nsmap=nsmap, version="2.0", srcLang=src.value, trgLang=tgt.value)
+    file = etree.SubElement(root, f"{{{XLIFF2_NS}}}file", id="f1", original=original)
+    for unit in units:
+        u = etree.SubElement(file, f"{{{XLIFF2_NS}}}unit", id=unit.id)
+        if unit.notes:
+            notes = etree.SubElement(u, f"{{{XLIFF2_NS}}}notes")
+            for text in unit.notes:
+                etree.SubElement(notes, f"{{{XLIFF2_NS}}}note").text = text
+        seg = etree.SubElement(u, f"{{{XLIFF2_NS}}}segment", state=unit.state)
+        etree.SubElement(seg, f"{{{XLIFF2_NS}}}source", {f"{{{XML_NS}}}space": "preserve"}).text = unit.source
+        if unit.target:
+            etree.SubElement(seg, f"{{{XLIFF2_NS}}}target", {f"{{{XML_NS}}}space": "preserve"}).text = unit.target
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -26,7 +26,7 @@ _PAIRS = {
 _CLOSE_ALIAS = {"）": ")"}
 _LIST_MARKER = re.compile(r"(?:(?<=^)|(?<=[\s：:，,；;]))[0-9a-z]{1,2}[)）]")
 _REPEAT_WORD = re.compile(r"\b([A-Za-z]+)(?:\s+\1\b)+", re.IGNORECASE)
-_REPEAT_HAN = re.compile(r"([\u4e00-\u9fff]{2,4})\1")
+_REPEAT_HAN = re.compile(rf"([{HAN_RANGES}]{{2,4}})\1")
 _DOUBLE_SPACE = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from termtm.corpus.script import has_han
 from termtm.errors import TermTMError
 from termtm.model import ParaKind
 from termtm.store import SegmentRecord
@@ -122,7 +123,7 @@ def _zh_candidates(text: str) -> Iterable[tuple[str, str, int]]:
     for word, tag in _posseg()(text):
         start = text.find(word, pos)
         pos = start + len(word) if start >= 0 else pos
-        if start < 0 or not re.search(r"[\u4e00-\u9fff]", word):
+        if start < 0 or not has_han(word):
             continue
         if (len(word) >= 3 and word.endswith(SUFFIXES)) or (tag in PROPER_TAGS and len(word) >= 2):
             yield word, "name" if tag in PROPER_TAGS else "suffix", start + len(word)

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from termtm.corpus.script import HAN_RANGES
 from termtm.terms.model import TermBase
 from termtm.terms.recognize import normalize_zh, tokenize_en
 
@@ -29,7 +30,7 @@ _EN_STOP_WORDS = (
 )
 _ZH_STOP = frozenset(_ZH_STOP_WORDS.split())
 _EN_STOP = frozenset(_EN_STOP_WORDS.split())
-_HAN_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
+_HAN_WORD = re.compile(f"^[{HAN_RANGES}]+$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,6 @@ so that no process answers from a stale index.
 from __future__ import annotations
 
 import re
-import tempfile
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ from termtm.app import terms as app_terms
 from termtm.app.search import open_searcher
 from termtm.app.terms import TermLookup
 from termtm.corpus.script import has_han
-from termtm.formats.tmx import tmx_now
 from termtm.model import Segment, Status
 from termtm.store import Store, beside_store
 from termtm.terms.lookup import TermIndex
@@ -250,25 +248,23 @@ def _plain_spans(text: str, concept_id: str, lang: str) -> list[tuple[int, int]]
 
 
 DOWNLOADS = {
-    "tmx": ("termtm-memory.tmx", "application/x-tmx+xml"),
-    "tbx": ("termtm-terms.tbx", "application/x-tbx+xml"),
-    "csv": ("termtm-terms.csv", "text/csv"),
-    "omegat": ("termtm-glossary.txt", "text/plain"),
+    "tmx": "termtm-memory.tmx",
+    "xliff": "termtm-memory.xlf",
+    "xliff2": "termtm-memory-2.0.xlf",
+    "po": "termtm-memory.po",
+    "memory-csv": "termtm-memory.csv",
+    "tbx": "termtm-terms.tbx",
+    "tbx2": "termtm-terms-v2.tbx",
+    "csv": "termtm-terms.csv",
+    "omegat": "termtm-glossary.txt",
 }
+"""The downloads by the name in their URL (/download/<kind>, an export format's name) and their file names."""
 
 
 def export(kind: str) -> tuple[bytes, str, str]:
-    """A download freshly exported from the store: its bytes, file name and MIME type.
+    """A download freshly exported from the store (in memory: parallel downloads share nothing): its bytes,
+    file name and MIME type."""
+    from termtm.app.transfer import export_data
 
-    Each request exports into a temporary folder of its own, so that parallel downloads never share a file.
-    """
-    from termtm.build import export_terms, export_tmx
-
-    name, mimetype = DOWNLOADS[kind]
-    with tempfile.TemporaryDirectory(prefix="termtm-download-") as folder:
-        path = Path(folder) / name
-        if kind == "tmx":
-            export_tmx(store(), path, tmx_now())
-        else:
-            export_terms(store(), kind, path, tmx_now())
-        return path.read_bytes(), name, mimetype
+    data, fmt, _ = export_data(store(), kind)
+    return data, DOWNLOADS[kind], fmt.mimetype
