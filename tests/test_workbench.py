@@ -388,10 +388,10 @@ def test_serve_logs_requests_in_common_log_format(built_url, full_index):
 
 
 def test_the_build_summary_says_what_is_left_to_do(built):
-    from termtm.cli import _build_summary
+    from termtm.cli.commands import build_summary
 
     _, _, result = built
-    line = _build_summary(result, 81.6)
+    line = build_summary(result, 81.6)
     assert line.startswith("build done in 82 s: 294 segments changed; to look at: ")
     assert f"{len(result.terms.unattested)} Chinese terms not found in the memory (`termtm terms report`)" in line
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from termtm.align import review
 from termtm.align.dp import Bead
 from termtm.align.texts import align_texts
+from termtm.app.checking import check_units
 from termtm.corpus.readers import Paragraph, read_document
 from termtm.corpus.segment import split_en, split_zh
 from termtm.errors import TermTMError
@@ -26,7 +27,7 @@ from termtm.exports import export_bytes
 from termtm.formats.inputs import check_size
 from termtm.formats.registry import Export, by_name
 from termtm.model import Lang, ParaKind, Provenance, Segment, Status
-from termtm.qa import Finding, QAContext, Unit, run_checks
+from termtm.qa import Finding, Unit
 from termtm.store import Store
 from termtm.store.documents import (
     COMMITTED,
@@ -565,7 +566,7 @@ def commit(
         store.set_contexts(
             find_contexts(termbase, ((r.segment.tuid, r.segment.zh, r.segment.en) for r in store.records()))
         )
-    findings = run_checks([Unit(s.tuid, s.zh, s.en) for s in segs], QAContext(termbase))
+    findings = check_units([Unit(s.tuid, s.zh, s.en) for s in segs], termbase).findings
     return CommitResult(name, len(segs), one_sided, terms, _sync(store, index, index_embedder), findings)
 
 

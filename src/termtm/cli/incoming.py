@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from termtm.errors import TermTMError
+
+if TYPE_CHECKING:
+    from termtm.search import Searcher
 
 
 def _document(args: argparse.Namespace):  # -> SourceDocument
@@ -24,16 +28,12 @@ def _document(args: argparse.Namespace):  # -> SourceDocument
     return read_source(path.read_bytes(), path.name, src, tgt)
 
 
-def _searcher(args: argparse.Namespace):  # -> Searcher
+def _searcher(args: argparse.Namespace) -> Searcher:
     """The memory's searcher, as `termtm search` builds it (the term base's Chinese terms kept whole)."""
+    from termtm.app.search import open_searcher
     from termtm.cli import _index_dir, _store
-    from termtm.search import Searcher
 
-    store = _store(args)
-    if store.count() == 0:
-        raise TermTMError("the memory is empty: run `termtm build` or `termtm import` first")
-    words = [t.text for _, t in store.termbase().terms("zh")]
-    return Searcher.from_store(store, _index_dir(args), user_words=words)
+    return open_searcher(_store(args), _index_dir(args), require_memory=True)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from termtm.app.search import SearchMode, search
 from termtm.formats.inputs import bad_character, quoted
 from termtm.model import Segment
 from termtm.store import Store
@@ -101,14 +102,14 @@ def openapi():
 def fuzzy():
     _params("q", "k", "min")
     q, minimum, k = _query(), _min(), _k(5)
-    return jsonify([h.to_json() for h in services.searcher().fuzzy(q, k=k, min_score=minimum)])
+    return jsonify([h.to_json() for h in search(services.searcher(), SearchMode.FUZZY, q, k=k, min_score=minimum)])
 
 
 @bp.get("/concordance")
 def concordance():
     _params("q", "k")
     q, k = _query(), _k()
-    return jsonify([h.to_json() for h in services.searcher().concordance(q, k=k)])
+    return jsonify([h.to_json() for h in search(services.searcher(), SearchMode.CONCORDANCE, q, k=k)])
 
 
 @bp.get("/semantic")
@@ -117,7 +118,7 @@ def semantic():
     q, k = _query(), _k()
     if not services.semantic_available():
         return jsonify(error="no semantic index: run `termtm build` (with embeddings) first"), 503
-    return jsonify([h.to_json() for h in services.searcher().semantic(q, k=k)])
+    return jsonify([h.to_json() for h in search(services.searcher(), SearchMode.SEMANTIC, q, k=k)])
 
 
 @bp.get("/terms")

@@ -12,19 +12,19 @@ from __future__ import annotations
 import io
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
+from termtm.app.checking import check_units, ignore_entries, ignore_path, store_units
 from termtm.errors import TermTMError
 from termtm.formats.tmx import tmx_now
-from termtm.qa import CHECKS, Finding, QAContext, Unit, run_checks
-from termtm.qa.ignore import DEFAULT_NAME, IgnoreEntry, ignore_list
+from termtm.qa import CHECKS, Finding, QAContext
+from termtm.qa.ignore import IgnoreEntry
 from termtm.qa.report import render_csv
 from termtm.qa.terms import Renderings, rendering_table
-from termtm.store.decisions import accept, decisions
+from termtm.store.decisions import accept
 from termtm.store.users import Role
 from termtm.web import services
 from termtm.web.auth import current_user, require
@@ -64,9 +64,10 @@ def report() -> Report:
             return cached
         store = services.store()
         records = list(store.records())
-        units = [Unit(r.segment.tuid, r.segment.zh, r.segment.en) for r in records]
+        units = store_units(records)
         ctx = QAContext(store.termbase())
-        findings = run_checks(units, ctx)
+        # every finding, none ignored here: the ignore list applies on each view, so an accepted one moves at once
+        findings = check_units(units, ctx.termbase, context=ctx).findings
         concepts = [_concept_of(f, ctx) for f in findings]
         articles = {r.segment.tuid: f"{r.segment.document} {r.segment.article}".strip() for r in records}
         charts = [r for r in rendering_table(units, ctx) if r.used]
@@ -84,10 +85,7 @@ def _concept_of(f: Finding, ctx: QAContext) -> str:
 
 def _ignore_entries() -> list[IgnoreEntry]:
     """qa-ignore.yaml (QA_IGNORE, else the project root's, as `termtm check`) and the findings accepted here."""
-    configured = current_app.config.get("QA_IGNORE")
-    path = Path(configured) if configured else Path(current_app.config.get("ROOT", ".")) / DEFAULT_NAME
-    accepted = [(d.check, d.tuid, d.text, d.reason) for d in decisions(services.store())]
-    return ignore_list(path, list(CHECKS), accepted)
+    return ignore_entries(ignore_path(current_app.extensions["termtm.settings"]), services.store())
 
 
 def rows() -> tuple[list[dict[str, Any]], Report]:

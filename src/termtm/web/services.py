@@ -18,16 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_request_context, request
 
+from termtm.app import terms as app_terms
+from termtm.app.search import open_searcher
+from termtm.app.terms import TermLookup
 from termtm.corpus.script import has_han
 from termtm.model import Segment, Status
 from termtm.store import Store, beside_store
-from termtm.terms.attest import concept_tuids
 from termtm.terms.lookup import TermIndex
-from termtm.terms.serialize import concept_json
 from termtm.web.render import highlight
 
 if TYPE_CHECKING:
-    from termtm.search import Hit
+    from termtm.search import Hit, Searcher
 
 
 def store() -> Store:
@@ -35,7 +36,7 @@ def store() -> Store:
     return current_app.extensions["termtm.store"]
 
 
-_DERIVED = ("termtm.terms", "termtm.contexts", "termtm.searcher")
+_DERIVED = ("termtm.terms", "termtm.searcher")
 _refresh_lock = threading.Lock()
 
 
@@ -72,33 +73,27 @@ def embedder():  # -> termtm.embed.Embedder
     return ext["termtm.embedder"]
 
 
-def term_index() -> TermIndex:
-    """The term index over the stored term base, built on first use."""
+def terms() -> TermLookup:
+    """The stored term base prepared for lookup, with each term's contexts, built on first use."""
     ext = current_app.extensions
     if "termtm.terms" not in ext:
-        ext["termtm.terms"] = TermIndex(store().termbase())
-        ext["termtm.contexts"] = store().contexts()
+        ext["termtm.terms"] = TermLookup.open(store())
     return ext["termtm.terms"]
 
 
+def term_index() -> TermIndex:
+    """The term index over the stored term base, built on first use."""
+    return terms().index
+
+
 def lookup_terms(q: str, k: int) -> list[dict[str, Any]]:
-    """Concepts for a query, in the CLI's `terms lookup --json` shape."""
-    index = term_index()
-    contexts = current_app.extensions["termtm.contexts"]
-    return [
-        concept_json(h.concept, concept_tuids(h.concept.id, index.termbase, contexts), store().get, score=h.score)
-        for h in index.lookup(q, limit=k)
-    ]
+    """Concepts for a query, in the CLI's `terms lookup --json` shape (the same use case answers both)."""
+    return app_terms.lookup_terms(terms(), q, k)
 
 
 def concept(concept_id: str, contexts_limit: int = 20) -> dict[str, Any] | None:
     """One concept with up to `contexts_limit` contexts, or None."""
-    index = term_index()
-    c = index.termbase.get(concept_id)
-    if c is None:
-        return None
-    tuids = concept_tuids(c.id, index.termbase, current_app.extensions["termtm.contexts"])
-    return concept_json(c, tuids, store().get, limit=contexts_limit)
+    return app_terms.concept(terms(), concept_id, contexts_limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,15 +129,12 @@ def index_dir() -> Path:
     return beside_store(current_app.config["DATABASE_URL"], ".index", Path("var/termtm.index"))
 
 
-def searcher():  # -> termtm.search.Searcher
-    """The memory's fuzzy, concordance and semantic engines, built on first use, with the term base as jieba words."""
+def searcher() -> Searcher:
+    """The memory's fuzzy, concordance and semantic engines, built on first use, as the CLI builds them."""
     ext = current_app.extensions
     if "termtm.searcher" not in ext:
-        from termtm.search import Searcher
-
-        words = [t.text for _, t in term_index().termbase.terms("zh")]
         vectors = embedder() if semantic_available() else None
-        ext["termtm.searcher"] = Searcher.from_store(store(), index_dir(), embedder=vectors, user_words=words)
+        ext["termtm.searcher"] = open_searcher(store(), index_dir(), embedder=vectors, termbase=term_index().termbase)
     return ext["termtm.searcher"]
 
 

@@ -1,0 +1,65 @@
+"""Searching the memory: the use case behind `termtm search`, the API's search endpoints and the lookup page.
+
+One way to build the searcher (the term base's Chinese terms kept whole for the tokenizer) and one way to
+ask it, so that a query gets the same hits on the command line and in the browser. A caller that serves
+many queries (the web app) keeps one searcher per store version; the CLI opens one per command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from pathlib import Path
+
+from termtm.embed import Embedder
+from termtm.errors import TermTMError
+from termtm.search import ConcordanceHit, FuzzyHit, Ranking, Searcher, SemanticHit
+from termtm.store import Store
+from termtm.terms import TermBase
+
+SearchHit = FuzzyHit | ConcordanceHit | SemanticHit
+
+
+class SearchMode(StrEnum):
+    """Which search: CAT fuzzy matches, concordance (the phrase inside segments), or similar in meaning."""
+
+    FUZZY = "fuzzy"
+    CONCORDANCE = "concordance"
+    SEMANTIC = "semantic"
+
+
+def open_searcher(
+    store: Store,
+    index: Path | None,
+    *,
+    embedder: Embedder | None = None,
+    termbase: TermBase | None = None,
+    require_memory: bool = False,
+) -> Searcher:
+    """A searcher over every stored segment, its semantic index in `index`, the term base's Chinese terms
+    given to the tokenizer as words (so that 湄公河委员会 is one word, not three); `termbase` saves reading
+    it again when the caller holds it. With `require_memory`, an empty store is an error that says what to do."""
+    if require_memory and store.count() == 0:
+        raise TermTMError("the memory is empty: run `termtm build` or `termtm import` first")
+    terms = store.termbase() if termbase is None else termbase
+    words = [t.text for _, t in terms.terms("zh")]
+    return Searcher.from_store(store, index, embedder=embedder, user_words=words)
+
+
+def search(
+    searcher: Searcher,
+    mode: SearchMode | str,
+    query: str,
+    *,
+    k: int = 10,
+    min_score: float = 70.0,
+    ranking: Ranking | str = Ranking.HYBRID,
+) -> Sequence[SearchHit]:
+    """The hits of one search, best first (concordance: in memory order). `min_score` applies to fuzzy
+    search only, `ranking` to semantic search only."""
+    mode = SearchMode(mode)
+    if mode is SearchMode.FUZZY:
+        return searcher.fuzzy(query, k=k, min_score=min_score)
+    if mode is SearchMode.CONCORDANCE:
+        return searcher.concordance(query, k=k)
+    return searcher.semantic(query, k=k, ranking=Ranking(ranking))
