@@ -66,6 +66,7 @@ def sync_lexical(index_dir: Path, store: Store, *, rebuild_share: float = REBUIL
                 "(set TERMTM_INDEX_DIR or index_dir to this store's own index directory)"
             )
         if meta is not None and meta.get("store_version") == version:
+            indexset.collect(directory, meta)  # what a killed update left (its lock is ours now)
             units = sum(e["units"] for e in meta["segments"])
             return LexicalUpdate("fresh", 0, 0, len(meta["segments"]), units, round(time.perf_counter() - start, 3))
         current = LexicalSet.open(index_dir) if meta is not None else None

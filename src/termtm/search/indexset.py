@@ -172,10 +172,10 @@ def _switch(directory: Path, meta: dict[str, Any], previous: dict[str, Any] | No
     os.replace(tmp, directory / MANIFEST)
     fsync_dir(directory)
     checkpoint("lexical.switched")
-    _collect(directory, meta)
+    collect(directory, meta)
 
 
-def _collect(directory: Path, meta: dict[str, Any]) -> None:
+def collect(directory: Path, meta: dict[str, Any]) -> None:
     """Delete segments and dead lists that neither the current nor the previous generation names."""
     keep = _files(meta) | set(meta.get("previous", ())) | {MANIFEST, ".lock"}
     for path in directory.iterdir():
