@@ -237,3 +237,42 @@ def test_a_kill_at_any_checkpoint_of_an_update_leaves_a_consistent_set(tmp_path:
     assert meta is not None and names <= indexset._files(meta) | set(meta["previous"])
     assert reference  # the interrupted state was readable
     store.engine.dispose()
+
+
+def test_the_app_maps_the_set_and_follows_an_import_made_by_another_process(tmp_path: Path) -> None:
+    from termtm.web import create_app
+
+    segs = _bulletin()
+    store = _store(tmp_path, segs[:200])
+    url = f"sqlite:///{tmp_path}/store.db"
+    index = tmp_path / "store.index"
+    sync_lexical(index, store)
+    app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(index), "TESTING": True})
+    client = app.test_client()
+    hits = client.get("/api/v1/fuzzy", query_string={"q": segs[5].zh}).get_json()
+    assert hits[0]["tuid"] == segs[5].tuid and hits[0]["score"] == 100.0
+    searcher = app.extensions["termtm.searcher"]
+    assert searcher.mapped is not None and "segments" not in searcher.__dict__  # mapped: no segment list loaded
+    target = segs[250]
+    assert not client.get("/api/v1/concordance", query_string={"q": target.zh[2:10]}).get_json()
+
+    later = tmp_path / "later.tmx"
+    from termtm.formats.tmx import TmxHeader, write_tmx
+
+    later.write_bytes(write_tmx([Segment("x", target.zh, target.en)], TmxHeader(creationdate=WHEN)))
+    done = _termtm("--db", url, "import", str(later), "--document", "later")  # keeps the set in step itself
+    assert done.returncode == 0, done.stderr
+    assert read_manifest(lexical_dir(index))["store_version"] == store.version()  # type: ignore[index]
+    found = client.get("/api/v1/concordance", query_string={"q": target.zh[2:10]}).get_json()
+    assert [h["tuid"] for h in found] == ["later:x"]
+
+    # a change straight in the store (another host): the app brings the set up to it before answering
+    edit_segment(store, "later:x", en="Edited by hand in the store.", status=Status.APPROVED, user="li", when=WHEN)
+    assert not is_lexical_fresh(index, store.version())
+    found = client.get("/api/v1/concordance", query_string={"q": "edited by hand"}).get_json()
+    assert [h["tuid"] for h in found] == ["later:x"]
+    assert is_lexical_fresh(index, store.version())
+    parts = LexicalSet.open(index).parts  # type: ignore[union-attr]
+    assert [len(p) for p in parts] == [200, 1]  # the import's one-unit segment, wholly dead, left the set
+    store.engine.dispose()
+    app.extensions["termtm.store"].engine.dispose()
