@@ -202,17 +202,17 @@ def _en_lists(memory: MemoryText, q: str, k: int) -> list[np.ndarray]:
     *whole, last = word_tokens(q) or [""]
     if not last:
         return []
-    words = memory.words_with_prefix(last)
+    words = memory.prefix_chars(last)  # each word the last one may be the start of, as its character
     if not words or any(t not in memory.vocab.ids for t in whole):
         return []
     if not whole:  # one word: any word it begins; lists are ascending, so the first k are in their heads
-        keys = np.array(sorted(ord(memory.vocab.encode_query([w])) for w in words))
+        keys = np.array(sorted(ord(w) for w in words))
         return [np.unique(np.concatenate([lst[: _HEAD * k] for lst in memory.en_words.grams.lists(keys)]))]
     chars = memory.vocab.encode_query(whole)
     lists = memory.en_words.grams.lists(np.unique(char_grams([chars], 1)[0]))
     lists += memory.en_word_pairs.lists(np.unique(char_grams([chars], 2)[0]))
     if len(words) <= _MAX_COMPLETIONS:
-        keys = np.array(sorted(bigram_key(chars[-1], memory.vocab.encode_query([w])) for w in words))
+        keys = np.array(sorted(bigram_key(chars[-1], w) for w in words))
         joined = memory.en_word_pairs.lists(keys)
         if not joined:
             return []

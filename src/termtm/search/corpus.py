@@ -151,3 +151,7 @@ class MemoryText:
         i = bisect.bisect_left(words, prefix)
         j = bisect.bisect_left(words, prefix + "\U0010ffff")
         return words[i:j]
+
+    def prefix_chars(self, prefix: str) -> list[str]:
+        """The characters that stand for the words starting with `prefix` (folded), for prefix concordance."""
+        return [self.vocab.encode_query([w]) for w in self.words_with_prefix(prefix)]

@@ -32,7 +32,7 @@ import numpy as np
 
 from termtm.model import ParaKind, Provenance, Segment, Status
 from termtm.search.corpus import MemoryText, Side
-from termtm.search.postings import Postings, Vocabulary
+from termtm.search.postings import Postings, Vocabulary, _char
 
 FORMAT = 1
 
@@ -140,15 +140,15 @@ class Strings(Sequence[str]):
             i += self._n
         if not 0 <= i < self._n:
             raise IndexError(i)
-        a, b = int(self.offsets[i]), int(self.offsets[i + 1])
-        return bytes(self._view[a:b]).decode("utf-8", "surrogatepass")
+        item = self.offsets.item  # a Python int without a numpy scalar in between
+        return str(self._view[item(i) : item(i + 1)], "utf-8", "surrogatepass")
 
     def take(self, idx: np.ndarray | Sequence[int]) -> list[str]:
         """The strings at these positions (one slice of the offsets, then one decode per string)."""
         idx = np.asarray(idx, dtype=np.int64)
         starts, ends = self.offsets[idx].tolist(), self.offsets[idx + 1].tolist()
         view = self._view
-        return [bytes(view[a:b]).decode("utf-8", "surrogatepass") for a, b in zip(starts, ends, strict=True)]
+        return [str(view[a:b], "utf-8", "surrogatepass") for a, b in zip(starts, ends, strict=True)]
 
     def __iter__(self) -> Iterator[str]:
         for i in range(0, self._n, 4096):
@@ -164,9 +164,13 @@ def save_array(path: Path, array: np.ndarray) -> None:
 
 
 def load_array(path: Path) -> np.ndarray:
-    """Map one .npy read-only (an empty array cannot be mapped: it is read)."""
+    """Map one .npy read-only (an empty array cannot be mapped: it is read).
+
+    The mapping is returned as a plain ndarray view of the same pages: numpy.memmap's own indexing costs
+    a few microseconds a call, which the lookups' many small reads would pay (a third of fuzzy's time).
+    """
     try:
-        return np.load(path, mmap_mode="r", allow_pickle=False)
+        return np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
     except ValueError:  # numpy refuses to map a zero-length array
         return np.load(path, allow_pickle=False)
 
@@ -307,6 +311,14 @@ class MappedText(MemoryText):
             self.__dict__[name] = value
 
 
+    def prefix_chars(self, prefix: str) -> list[str]:
+        """The characters of the words starting with `prefix`: one slice of the sorted vocabulary's ids."""
+        words = self.vocab.ids.words  # type: ignore[attr-defined]
+        i = bisect.bisect_left(words, prefix)
+        j = bisect.bisect_left(words, prefix + "\U0010ffff", lo=i)
+        return [_char(int(n)) for n in self.vocab.ids.ids[i:j]]  # type: ignore[attr-defined]
+
+
 class MappedSegment:
     """One opened index segment: its MappedText for the engines and its columns for hits and updates."""
 
@@ -341,7 +353,7 @@ class MappedSegment:
         c = self.columns
         return IndexRow(
             *(c[name][local] for name in ("tuid", "zh", "en", "document", "article")),
-            *(int(c[name][local]) for name in _INT_COLUMNS),
+            *(c[name].item(local) for name in _INT_COLUMNS),
             *(c[name][local] for name in ("kind", "provenance", "status", "note", "origin")),
         )
 
@@ -351,9 +363,9 @@ class MappedSegment:
         return (
             c["document"][local],
             c["article"][local],
-            int(c["paragraph"][local]),
-            int(c["sentence"][local]),
-            int(c["dbid"][local]),
+            c["paragraph"].item(local),
+            c["sentence"].item(local),
+            c["dbid"].item(local),
         )
 
     def locate(self, tuid: str) -> int | None:
