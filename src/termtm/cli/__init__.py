@@ -637,6 +637,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             args.embedder, args.runs, args.no_embed = None, None, False
             cmd_build(args)
     config = {"ROOT": str(Path(args.root).resolve()), "DATABASE_URL": args.db}  # create_app settles the rest alike
+    if args.in_memory:
+        config["MAPPED_LEXICAL"] = False
+    elif args.workers > 1:  # build or update the mapped lexical set once, so that every worker maps it
+        import subprocess
+
+        subprocess.run(
+            [sys.executable, "-m", "termtm.cli", "--root", args.root, "--db", url, "-q", "index", "build"], check=True
+        )
     address = f"http://{args.host}:{args.port}/"
     if args.workers > 1:
         from termtm.web.workers import serve_workers
@@ -797,6 +805,12 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--threads", type=int, help="threads per process (default 8; with --workers, 2 per worker)")
     v.add_argument(
         "--workers", type=int, default=1, help="processes (default 1: waitress; more: gunicorn, each warmed at start)"
+    )
+    v.add_argument(
+        "--in-memory",
+        action="store_true",
+        help="build the fuzzy and concordance indexes in each process instead of mapping the lexical set "
+        "(with --workers, the set is brought up to the store at start and mapped by every worker)",
     )
     v.set_defaults(func=cmd_serve)
 

@@ -164,8 +164,9 @@ def searcher():  # -> termtm.search.Searcher
 
 
 def lexical_available() -> bool:
-    """Fuzzy and concordance can map the lexical set that `termtm index build` writes."""
-    return (index_dir() / "lexical" / "manifest.json").exists()
+    """Fuzzy and concordance can map the lexical set that `termtm index build` writes (unless the app was
+    configured with MAPPED_LEXICAL false: `termtm serve --in-memory`)."""
+    return current_app.config.get("MAPPED_LEXICAL", True) and (index_dir() / "lexical" / "manifest.json").exists()
 
 
 def semantic_available() -> bool:
