@@ -55,9 +55,12 @@ def refresh() -> None:
         for key in _DERIVED:
             ext.pop(key, None)
         if lexical_available():  # a mapped lexical set: add what changed as a new segment (the lock makes
-            from termtm.app.lexical_index import sync_lexical  # other workers wait, then find it fresh)
+            from termtm.app.lexical_index import LexicalOfAnotherStore, sync_lexical  # others wait, then find it fresh)
 
-            sync_lexical(index_dir(), store())
+            try:
+                sync_lexical(index_dir(), store())
+            except LexicalOfAnotherStore as err:  # searcher() then builds in memory, as without a set
+                current_app.logger.warning("%s", err)
         if semantic_available():
             from termtm.search import is_fresh, sync_index
 
