@@ -310,7 +310,6 @@ class MappedText(MemoryText):
         ):
             self.__dict__[name] = value
 
-
     def prefix_chars(self, prefix: str) -> list[str]:
         """The characters of the words starting with `prefix`: one slice of the sorted vocabulary's ids."""
         words = self.vocab.ids.words  # type: ignore[attr-defined]
