@@ -643,7 +643,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         import subprocess
 
         subprocess.run(
-            [sys.executable, "-m", "termtm.cli", "--root", args.root, "--db", url, "-q", "index", "build"], check=True
+            [sys.executable, "-m", "termtm.cli", "--root", args.root, "--db", url, "-q", "index", "build"],
+            check=True,
+            stdout=subprocess.DEVNULL if args.quiet else None,  # -q: the first line printed is "serving on"
         )
     address = f"http://{args.host}:{args.port}/"
     if args.workers > 1:
