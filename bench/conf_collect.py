@@ -29,7 +29,7 @@ from pathlib import Path
 from align_eval import SETS, read_set
 
 from termtm.align.dp import Bead, CostCache, Gap, Window, bead_marginals, best_path
-from termtm.align.features import Side, merged_vectors
+from termtm.align.features import SentenceCues, merged_vectors
 from termtm.align.lexicon import default_lexicon
 from termtm.align.scoring import (
     BEAD_TYPES,
@@ -71,7 +71,7 @@ none: no vectors). e5fewer pays one less per bead, so the search merges more rea
 class Aligned:
     """One model's two-stage search on a pair of sides, keeping what a second look needs."""
 
-    def __init__(self, src: Side, tgt: Side, w: Weights, s_vecs: object, t_vecs: object) -> None:
+    def __init__(self, src: SentenceCues, tgt: SentenceCues, w: Weights, s_vecs: object, t_vecs: object) -> None:
         n, m = len(src), len(tgt)
         self.n, self.m, self.gap = n, m, Gap(w.gap_open, w.gap_extend)
         band = Window.band(n, m, band_width(n, m))
@@ -105,8 +105,8 @@ def collect_file(
 ) -> dict[str, object]:
     """The record of one file (see the module docstring)."""
     lex = default_lexicon()
-    s_side = Side.of(src, chinese=src_lang is Lang.ZH, lexicon=lex)
-    t_side = Side.of(tgt, chinese=src_lang is not Lang.ZH, lexicon=lex)
+    s_side = SentenceCues.of(src, chinese=src_lang is Lang.ZH, lexicon=lex)
+    t_side = SentenceCues.of(tgt, chinese=src_lang is not Lang.ZH, lexicon=lex)
     t0 = time.perf_counter()
     s_vecs, t_vecs = span_vectors(s_side, e5, use), span_vectors(t_side, e5, use)
     main = Aligned(s_side, t_side, RUNS_MODEL, s_vecs, t_vecs)
@@ -144,7 +144,7 @@ def collect_file(
     return rec
 
 
-def use_vectors(side: Side, use: Embedder) -> SpanVectors:
+def use_vectors(side: SentenceCues, use: Embedder) -> SpanVectors:
     """USE's vectors of every run of up to EXACT_RUN sentences (the ones the main aligner encoded), summed beyond."""
     singles = use.encode(list(side.texts), kind=EMBED_KIND)
     runs = {1: singles}

@@ -17,10 +17,24 @@ MYANMAR = "bulletin-2007-12:a01:p006:s10"  # 缅甸将区域教材本土化，�
 NEWSLETTER = "bulletin-2007-12:a11:p001:s00"  # 《反拐通讯》季刊是由“联合国机构间湄公河次区域…
 
 
-@pytest.fixture(scope="module")
-def searcher(built) -> Searcher:
+@pytest.fixture(scope="module", params=["memory", "mapped", "mapped-segments"])
+def searcher(built, request, tmp_path_factory) -> Searcher:
+    """Today's in-memory indexes; the mapped lexical set; the set in two segments with dead units (an import)."""
     _, store, _ = built
-    return Searcher.from_store(store)
+    if request.param == "memory":
+        return Searcher.from_store(store)
+    from termtm.app.lexical_index import store_rows, sync_lexical
+    from termtm.search import indexset
+    from termtm.search.indexset import LexicalSet
+
+    index = tmp_path_factory.mktemp("lexical")
+    if request.param == "mapped-segments":  # a set from before an import: a third missing, a seventh changed
+        rows = [r._replace(en=r.en + " (old)") if i % 7 == 0 else r for i, r in enumerate(store_rows(store)) if i % 3]
+        indexset.build(index, rows)
+    sync_lexical(index, store, rebuild_share=1.0)
+    mapped = LexicalSet.open(index)
+    assert mapped is not None and len(mapped.parts) == (2 if request.param == "mapped-segments" else 1)
+    return Searcher.from_index(mapped)
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from pathlib import Path
 from termtm.embed import Embedder
 from termtm.errors import TermTMError
 from termtm.search import ConcordanceHit, FuzzyHit, Ranking, Searcher, SemanticHit
+from termtm.search.indexset import LexicalSet, is_lexical_fresh
 from termtm.store import Store
 from termtm.terms import TermBase
 
@@ -35,14 +36,22 @@ def open_searcher(
     embedder: Embedder | None = None,
     termbase: TermBase | None = None,
     require_memory: bool = False,
+    mapped: bool = False,
 ) -> Searcher:
     """A searcher over every stored segment, its semantic index in `index`, the term base's Chinese terms
     given to the tokenizer as words (so that 湄公河委员会 is one word, not three); `termbase` saves reading
-    it again when the caller holds it. With `require_memory`, an empty store is an error that says what to do."""
+    it again when the caller holds it. With `require_memory`, an empty store is an error that says what to do.
+
+    With `mapped`, fuzzy and concordance lookups map the lexical index set in `index` when it is up to the
+    store (`termtm index build`), instead of building the indexes of the whole memory in this process."""
     if require_memory and store.count() == 0:
         raise TermTMError("the memory is empty: run `termtm build` or `termtm import` first")
     terms = store.termbase() if termbase is None else termbase
     words = [t.text for _, t in terms.terms("zh")]
+    if mapped and index is not None and is_lexical_fresh(index, store.version()):
+        lexical = LexicalSet.open(index)
+        if lexical is not None:
+            return Searcher.from_index(lexical, index, embedder=embedder, user_words=words)
     return Searcher.from_store(store, index, embedder=embedder, user_words=words)
 
 

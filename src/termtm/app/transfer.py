@@ -19,6 +19,7 @@ from termtm.formats.inputs import check_size
 from termtm.formats.registry import HEAD_BYTES, Contents, Format, Kind, by_name, sniff
 from termtm.formats.tmx import tmx_now
 from termtm.model import Lang, ParaKind, Provenance, Segment, Status
+from termtm.search.indexset import LexicalUpdate
 from termtm.store import Store
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class Imported:
     removed: int
     skipped: dict[str, int]
     index: IndexResult | None = None
+    lexical: LexicalUpdate | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +115,17 @@ def _import_memory(
         raise TermTMError(f"document {name!r} is already in the store: pass --replace or --document NAME")
     added, changed, removed = store.replace_document(name, segs, tmx_now())
     directory = settings.index_dir
+    lexical = None
+    if (directory / "lexical" / "manifest.json").exists():  # keep an existing mapped lexical set in step
+        from termtm.app.lexical_index import sync_lexical
+
+        lexical = sync_lexical(directory, store)
     result = None
     if index or (directory / "semantic.json").exists():  # keep an existing semantic index in step
         from termtm.embed import MemoEmbedder, embedder_from_name
 
         result = update_search_index(directory, store, MemoEmbedder(embedder_from_name(settings.embedder)))
-    return Imported(Kind.MEMORY, fmt.name, name, len(segs), added, changed, removed, contents.skipped, result)
+    return Imported(Kind.MEMORY, fmt.name, name, len(segs), added, changed, removed, contents.skipped, result, lexical)
 
 
 def _segments(contents: Contents, document: str, origin: str) -> list[Segment]:

@@ -61,7 +61,7 @@ def _encoders(args: argparse.Namespace) -> tuple[Embedder | None, Embedder | Non
     return encoders.embedder, encoders.runs
 
 
-EXTENSIONS: tuple[str, ...] = ("incoming", "documents", "segment")
+EXTENSIONS: tuple[str, ...] = ("incoming", "documents", "segment", "index")
 """Command groups in modules of this package: each module's register(sub) adds its subparsers."""
 
 TERMS_DEFAULTS = {"query": None, "k": None, "holdout": 0.0, "seed": 1, "json": False}
@@ -185,6 +185,12 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--threads", type=int, help="threads per process (default 8; with --workers, 2 per worker)")
     v.add_argument(
         "--workers", type=int, default=1, help="processes (default 1: waitress; more: gunicorn, each warmed at start)"
+    )
+    v.add_argument(
+        "--in-memory",
+        action="store_true",
+        help="build the fuzzy and concordance indexes in each process instead of mapping the lexical set "
+        "(with --workers, the set is brought up to the store at start and mapped by every worker)",
     )
     v.set_defaults(func=commands.cmd_serve)
 

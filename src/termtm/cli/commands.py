@@ -133,6 +133,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 0
     left = "".join(f"; {_left_out(n, why)}" for why, n in result.skipped.items())
     print(f"imported {result.count} units into document {result.name!r} {figures}{left}")
+    if result.lexical is not None:
+        up = result.lexical
+        print(f"lexical index: {up.added} units added, {up.dead} marked dead ({up.kind}, {up.segments} segments)")
     if result.index is not None:
         _print_index(result.index)
     return 0
@@ -201,7 +204,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     from termtm.app.search import open_searcher, search
 
     session = current()
-    searcher = open_searcher(session.store, session.settings.index_dir)
+    mapped = args.mode != "semantic"  # a semantic search reads the segments of its hits from the store
+    searcher = open_searcher(session.store, session.settings.index_dir, mapped=mapped)
     hits = search(searcher, args.mode, args.query, k=args.k, min_score=args.min, ranking=args.ranking)
     if args.json:
         print(json.dumps([h.to_json() for h in hits], ensure_ascii=False))
@@ -404,7 +408,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
             from termtm.app.aligning import aligner_encoders
 
             run_build(aligner_encoders(session.settings), quiet=args.quiet)
-    config = {"ROOT": str(Path(args.root).resolve()), "DATABASE_URL": args.db}  # create_app settles the rest alike
+    config: dict[str, object] = {"ROOT": str(Path(args.root).resolve()), "DATABASE_URL": args.db}
+    if args.in_memory:
+        config["MAPPED_LEXICAL"] = False
+    elif args.workers > 1:  # build or update the mapped lexical set once, so that every worker maps it
+        import subprocess
+
+        subprocess.run(
+            [sys.executable, "-m", "termtm.cli", "--root", args.root, "--db", url, "-q", "index", "build"],
+            check=True,
+            stdout=subprocess.DEVNULL if args.quiet else None,  # -q: the first line printed is "serving on"
+        )
     address = f"http://{args.host}:{args.port}/"
     if args.workers > 1:
         from termtm.web.workers import serve_workers

@@ -10,8 +10,9 @@ from __future__ import annotations
 import heapq
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +30,9 @@ _MAX_COMPLETIONS = 64
 # Candidates are intersected and verified this many at a time, so that a frequent phrase stops after k hits
 # instead of intersecting lists of a million entries.
 _CHUNK = 2048
+# Candidates whose texts are fetched and checked together: small enough that a frequent phrase fetches
+# little more than the k texts it shows.
+_BLOCK = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,29 +53,66 @@ class ConcordanceMatch:
     kwic: Kwic
 
 
+Part = tuple[MemoryText, tuple[Sequence[str], Sequence[str]]]
+"""One searchable part of a memory: its text and indexes, with its unfolded (zh, en) texts."""
+
+
 def search(
-    memory: MemoryText, query: str, originals: tuple[list[str], list[str]], *, k: int = 20
+    memory: MemoryText, query: str, originals: tuple[Sequence[str], Sequence[str]], *, k: int = 20
 ) -> list[ConcordanceMatch]:
     """The first k segments, in memory order, whose Chinese or English contains the phrase (folded)."""
+    return [m for _, m in search_parts([(memory, originals)], query, k=k)]
+
+
+def search_parts(
+    parts: Sequence[Part], query: str, *, k: int = 20, order: Callable[[int, int], Any] | None = None
+) -> list[tuple[int, ConcordanceMatch]]:
+    """`search` over a memory held in several parts (index segments): (part, match), in memory order.
+
+    Each part lists its hits in its own memory order; `order(part, doc)` merges them into the memory's.
+    """
     q = re.sub(r"\s+", " ", fold(query.strip()))
     if not q or k <= 0:
         return []
-    streams = []
-    if not has_han(q):  # English first: for a Latin phrase, the English side is the one to show
-        streams.append(_verified(memory.en, _intersected(_en_lists(memory, q, k)), q, Lang.EN))
-    if has_han(q) or len(q) > 1:
-        streams.append(_verified(memory.zh, _intersected(_zh_lists(memory, q)), q, Lang.ZH))
-    out: list[ConcordanceMatch] = []
-    seen: set[int] = set()
-    for doc, _, lang, start in heapq.merge(*streams):
-        if doc in seen:
-            continue
-        seen.add(doc)
-        text = originals[0 if lang is Lang.ZH else 1][doc]
-        out.append(ConcordanceMatch(doc, lang, kwic(text, start, start + len(q), KWIC_WIDTH[lang])))
+    streams = [_hits(memory, q, k) for memory, _ in parts]
+    if len(parts) == 1:
+        merged: Iterator[tuple[Any, int, int, Lang, int]] = (
+            (0, 0, doc, lang, start) for doc, lang, start in streams[0]
+        )
+    else:
+        key = order or (lambda part, doc: (part, doc))
+        merged = heapq.merge(*(_keyed(stream, i, key) for i, stream in enumerate(streams)))
+    out: list[tuple[int, ConcordanceMatch]] = []
+    for _, i, doc, lang, start in merged:
+        text = parts[i][1][0 if lang is Lang.ZH else 1][doc]
+        out.append((i, ConcordanceMatch(doc, lang, kwic(text, start, start + len(q), KWIC_WIDTH[lang]))))
         if len(out) == k:
             break
     return out
+
+
+def _keyed(
+    stream: Iterator[tuple[int, Lang, int]], part: int, key: Callable[[int, int], Any]
+) -> Iterator[tuple[Any, int, int, Lang, int]]:
+    """A part's hits with their memory-order key in front, for heapq.merge."""
+    for doc, lang, start in stream:
+        yield key(part, doc), part, doc, lang, start
+
+
+def _hits(memory: MemoryText, q: str, k: int) -> Iterator[tuple[int, Lang, int]]:
+    """(doc, lang, start) of the segments of one part that contain the folded phrase, in its memory order."""
+    streams = []
+    dead = memory.dead
+    if not has_han(q):  # English first: for a Latin phrase, the English side is the one to show
+        extra = int(dead.sum()) if dead is not None else 0  # dead units may fill the heads of prefix lists
+        streams.append(_verified(memory.en, _intersected(_en_lists(memory, q, k + extra)), q, Lang.EN, dead))
+    if has_han(q) or len(q) > 1:
+        streams.append(_verified(memory.zh, _intersected(_zh_lists(memory, q)), q, Lang.ZH, dead))
+    last = -1
+    for doc, _, lang, start in heapq.merge(*streams):
+        if doc != last:  # a segment found on both sides comes once, English first
+            last = doc
+            yield doc, lang, start
 
 
 def kwic(text: str, start: int, end: int, width: int) -> Kwic:
@@ -102,23 +143,35 @@ def _word_bounds(text: str) -> set[int]:
     return set(range(len(text) + 1)) - inside
 
 
-def _verified(texts: list[str], cand: Iterable[int], q: str, lang: Lang) -> Iterator[tuple[int, int, Lang, int]]:
-    """(doc, side order, lang, start) of candidates that really contain the phrase, in memory order."""
+def _verified(
+    texts: Sequence[str], cand: Iterable[np.ndarray], q: str, lang: Lang, dead: np.ndarray | None = None
+) -> Iterator[tuple[int, int, Lang, int]]:
+    """(doc, side order, lang, start) of live candidates that really contain the phrase, in memory order.
+
+    Candidates come in blocks, whose texts are fetched together: a mapped column decodes a block with one
+    read of its offsets, where one lookup per candidate would cost more than the check itself.
+    """
     order = 0 if lang is Lang.EN else 1
     # English phrases start at a word boundary (the index is by words); Chinese has no word boundaries.
     pattern = re.compile(r"(?<!\w)" + re.escape(q)) if lang is Lang.EN else None
-    for doc in cand:
-        if pattern is None:
-            start = texts[doc].find(q)
-        else:
-            m = pattern.search(texts[doc])
-            start = m.start() if m else -1
-        if start >= 0:
-            yield doc, order, lang, start
+    take = getattr(texts, "take", None)
+    for block in cand:
+        if dead is not None and len(block):
+            block = block[~dead[block]]
+        docs = block.tolist()
+        for doc, text in zip(docs, take(block) if take else [texts[d] for d in docs], strict=True):
+            if pattern is None:
+                start = text.find(q)
+            else:
+                m = pattern.search(text)
+                start = m.start() if m else -1
+            if start >= 0:
+                yield doc, order, lang, start
 
 
-def _intersected(lists: list[np.ndarray]) -> Iterator[int]:
-    """Documents in every list (shortest first), ascending, a chunk at a time by binary search in the others."""
+def _intersected(lists: list[np.ndarray]) -> Iterator[np.ndarray]:
+    """Blocks of the documents in every list (shortest first), ascending: a chunk of the shortest list is
+    intersected with the others by binary search, then handed on _BLOCK documents at a time."""
     if not lists or any(len(lst) == 0 for lst in lists):
         return
     first, rest = lists[0], lists[1:]
@@ -127,7 +180,8 @@ def _intersected(lists: list[np.ndarray]) -> Iterator[int]:
         for other in rest:
             pos = np.minimum(np.searchsorted(other, chunk), len(other) - 1)
             chunk = chunk[other[pos] == chunk]
-        yield from chunk.tolist()
+        for j in range(0, len(chunk), _BLOCK):
+            yield chunk[j : j + _BLOCK]
 
 
 def _zh_lists(memory: MemoryText, q: str) -> list[np.ndarray]:
@@ -148,17 +202,17 @@ def _en_lists(memory: MemoryText, q: str, k: int) -> list[np.ndarray]:
     *whole, last = word_tokens(q) or [""]
     if not last:
         return []
-    words = memory.words_with_prefix(last)
+    words = memory.prefix_chars(last)  # each word the last one may be the start of, as its character
     if not words or any(t not in memory.vocab.ids for t in whole):
         return []
     if not whole:  # one word: any word it begins; lists are ascending, so the first k are in their heads
-        keys = np.array(sorted(ord(memory.vocab.encode_query([w])) for w in words))
+        keys = np.array(sorted(ord(w) for w in words))
         return [np.unique(np.concatenate([lst[: _HEAD * k] for lst in memory.en_words.grams.lists(keys)]))]
     chars = memory.vocab.encode_query(whole)
     lists = memory.en_words.grams.lists(np.unique(char_grams([chars], 1)[0]))
     lists += memory.en_word_pairs.lists(np.unique(char_grams([chars], 2)[0]))
     if len(words) <= _MAX_COMPLETIONS:
-        keys = np.array(sorted(bigram_key(chars[-1], memory.vocab.encode_query([w])) for w in words))
+        keys = np.array(sorted(bigram_key(chars[-1], w) for w in words))
         joined = memory.en_word_pairs.lists(keys)
         if not joined:
             return []

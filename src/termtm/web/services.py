@@ -53,6 +53,13 @@ def refresh() -> None:
             return
         for key in _DERIVED:
             ext.pop(key, None)
+        if lexical_available():  # a mapped lexical set: add what changed as a new segment (the lock makes
+            from termtm.app.lexical_index import LexicalOfAnotherStore, sync_lexical  # others wait, then find it fresh)
+
+            try:
+                sync_lexical(index_dir(), store())
+            except LexicalOfAnotherStore as err:  # searcher() then builds in memory, as without a set
+                current_app.logger.warning("%s", err)
         if semantic_available():
             from termtm.search import is_fresh, sync_index
 
@@ -130,12 +137,24 @@ def index_dir() -> Path:
 
 
 def searcher() -> Searcher:
-    """The memory's fuzzy, concordance and semantic engines, built on first use, as the CLI builds them."""
+    """The memory's fuzzy, concordance and semantic engines, as the CLI opens them.
+
+    With a lexical set up to the store's version (`termtm index build`), fuzzy and concordance answer from
+    its memory-mapped files, which every worker shares; otherwise their indexes are built on first use.
+    """
     ext = current_app.extensions
     if "termtm.searcher" not in ext:
         vectors = embedder() if semantic_available() else None
-        ext["termtm.searcher"] = open_searcher(store(), index_dir(), embedder=vectors, termbase=term_index().termbase)
+        ext["termtm.searcher"] = open_searcher(
+            store(), index_dir(), embedder=vectors, termbase=term_index().termbase, mapped=lexical_available()
+        )
     return ext["termtm.searcher"]
+
+
+def lexical_available() -> bool:
+    """Fuzzy and concordance can map the lexical set that `termtm index build` writes (unless the app was
+    configured with MAPPED_LEXICAL false: `termtm serve --in-memory`)."""
+    return current_app.config.get("MAPPED_LEXICAL", True) and (index_dir() / "lexical" / "manifest.json").exists()
 
 
 def semantic_available() -> bool:
