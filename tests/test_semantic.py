@@ -15,6 +15,7 @@ from termtm.errors import TermTMError
 from termtm.model import Lang, Segment
 from termtm.search import Ranking, Searcher, update_index
 from termtm.search.lexical import Analyzer
+from termtm.search.querycache import QUERIES, QueryCache, normalise_query
 from termtm.search.semantic import VectorIndex
 
 # Encoding both sides of all 294 segments takes 20-40 s on two shared cores; three articles (79 segments,
@@ -131,6 +132,33 @@ def test_user_dictionary_keeps_terms_whole():
     assert "反拐进程" in terms.tokens("湄公河次区域合作反拐进程")
     plain.add_words(["反拐進程"])  # terms are folded like the text
     assert "反拐进程" in plain.tokens("湄公河次区域合作反拐进程")
+
+
+def test_a_repeated_query_is_encoded_once_per_process_and_finds_the_same_neighbours(indexed, embedder):
+    paths, segments, _ = indexed
+    myanmar = next(s for s in segments if s.tuid == MYANMAR)
+    QUERIES.clear()
+    counting = CountingEmbedder(embedder)
+    first = Searcher(segments, index_dir=paths.index, embedder=counting).semantic(myanmar.zh, k=3)
+    # Another searcher (a store change rebuilds it) and the same query with other spacing: no encoding.
+    again = Searcher(segments, index_dir=paths.index, embedder=counting).semantic(f"  {myanmar.zh}\n", k=3)
+    assert counting.texts == [myanmar.zh]
+    assert first[0].segment.tuid == MYANMAR
+    assert [(h.segment.tuid, h.score) for h in again] == [(h.segment.tuid, h.score) for h in first]
+    assert (QUERIES.hits, QUERIES.misses) == (1, 1)
+
+
+def test_the_query_cache_forgets_the_least_recently_used_first(embedder):
+    counting = CountingEmbedder(embedder)
+    cache = QueryCache(size=2)
+    for q in ("湄公河", "trafficking", "湄公河", "Mekong"):  # 湄公河 used again: trafficking is the oldest
+        cache.encode(counting, q)
+    cache.encode(counting, "湄公河")
+    cache.encode(counting, "trafficking")
+    assert counting.texts == ["湄公河", "trafficking", "Mekong", "trafficking"]
+    assert len(cache) == 2
+    assert normalise_query(" a \u3000 b\t") == "a b"
+    assert np.allclose(cache.encode(counting, "Mekong"), embedder.encode(["Mekong"], kind="query")[0], atol=1e-6)
 
 
 def test_ivf_past_the_threshold_returns_what_exact_search_returns(indexed, searcher, embedder, tmp_path):

@@ -19,6 +19,7 @@ from termtm.search import fuzzy as fz
 from termtm.search.corpus import MemoryText
 from termtm.search.hybrid import LEXICAL_WEIGHT, Ranking, fuse
 from termtm.search.lexical import Analyzer, LexicalIndex
+from termtm.search.querycache import QUERIES
 from termtm.search.semantic import VectorIndex
 
 if TYPE_CHECKING:
@@ -167,8 +168,9 @@ class Searcher:
         ]
 
     def encode_query(self, query: str) -> np.ndarray:
-        """The query's embedding (e5 'query:' prefix on the default embedder)."""
-        return self.embedder.encode([query], kind="query")[0]
+        """The query's embedding (e5 'query:' prefix on the default embedder), encoded once per process
+        while it stays among the recent queries (search.querycache)."""
+        return QUERIES.encode(self.embedder, query)
 
     @cached_property
     def vectors(self) -> VectorIndex:
