@@ -212,6 +212,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"imported {len(segs)} units into document {doc!r} ({added} added, {changed} changed, {removed} removed){left}"
     )
     index = _index_dir(args)
+    if (index / "lexical" / "manifest.json").exists():  # keep an existing mapped lexical set in step
+        from termtm.app.lexical_index import sync_lexical
+
+        up = sync_lexical(index, store)
+        print(f"lexical index: {up.added} units added, {up.dead} marked dead ({up.kind}, {up.segments} segments)")
     if args.index or (index / "semantic.json").exists():  # keep an existing semantic index in step
         from termtm.embed import MemoEmbedder, embedder_from_name
 
@@ -350,14 +355,27 @@ def _tmx(segments: list[Segment], src_lang: Lang) -> bytes:
     return write_tmx(segments, TmxHeader(creationdate=_now(), srclang=src_lang.value))
 
 
+def _searcher(store, index: Path, words: list[str], mode: str):  # (Store, ...) -> Searcher
+    """Fuzzy and concordance lookups map the lexical set when it is up to the store (`termtm index build`),
+    instead of building the indexes of the whole memory for one query."""
+    from termtm.search import Searcher
+    from termtm.search.indexset import LexicalSet, is_lexical_fresh
+
+    if mode != "semantic" and is_lexical_fresh(index, store.version()):
+        mapped = LexicalSet.open(index)
+        if mapped is not None:
+            return Searcher.from_index(mapped, index, user_words=words)
+    return Searcher.from_store(store, index, user_words=words)
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     """Fuzzy, concordance or semantic search over the store; --json prints a list, best first."""
-    from termtm.search import Ranking, Searcher
+    from termtm.search import Ranking
     from termtm.search.searcher import ConcordanceHit, FuzzyHit, SemanticHit
 
     store = _store(args)
     words = [t.text for _, t in store.termbase().terms("zh")]  # the term base keeps names whole for jieba
-    searcher = Searcher.from_store(store, _index_dir(args), user_words=words)
+    searcher = _searcher(store, _index_dir(args), words, args.mode)
     hits: Sequence[FuzzyHit | ConcordanceHit | SemanticHit]
     if args.mode == "fuzzy":
         hits = searcher.fuzzy(args.query, k=args.k, min_score=args.min)
@@ -665,7 +683,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-EXTENSIONS: tuple[str, ...] = ("incoming", "documents", "segment")
+EXTENSIONS: tuple[str, ...] = ("incoming", "documents", "segment", "index")
 """Command groups in modules of this package: each module's register(sub) adds its subparsers."""
 
 TERMS_DEFAULTS = {"query": None, "k": None, "holdout": 0.0, "seed": 1, "json": False}

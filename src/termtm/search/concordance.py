@@ -10,8 +10,9 @@ from __future__ import annotations
 import heapq
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -49,29 +50,66 @@ class ConcordanceMatch:
     kwic: Kwic
 
 
+Part = tuple[MemoryText, tuple[Sequence[str], Sequence[str]]]
+"""One searchable part of a memory: its text and indexes, with its unfolded (zh, en) texts."""
+
+
 def search(
-    memory: MemoryText, query: str, originals: tuple[list[str], list[str]], *, k: int = 20
+    memory: MemoryText, query: str, originals: tuple[Sequence[str], Sequence[str]], *, k: int = 20
 ) -> list[ConcordanceMatch]:
     """The first k segments, in memory order, whose Chinese or English contains the phrase (folded)."""
+    return [m for _, m in search_parts([(memory, originals)], query, k=k)]
+
+
+def search_parts(
+    parts: Sequence[Part], query: str, *, k: int = 20, order: Callable[[int, int], Any] | None = None
+) -> list[tuple[int, ConcordanceMatch]]:
+    """`search` over a memory held in several parts (index segments): (part, match), in memory order.
+
+    Each part lists its hits in its own memory order; `order(part, doc)` merges them into the memory's.
+    """
     q = re.sub(r"\s+", " ", fold(query.strip()))
     if not q or k <= 0:
         return []
-    streams = []
-    if not has_han(q):  # English first: for a Latin phrase, the English side is the one to show
-        streams.append(_verified(memory.en, _intersected(_en_lists(memory, q, k)), q, Lang.EN))
-    if has_han(q) or len(q) > 1:
-        streams.append(_verified(memory.zh, _intersected(_zh_lists(memory, q)), q, Lang.ZH))
-    out: list[ConcordanceMatch] = []
-    seen: set[int] = set()
-    for doc, _, lang, start in heapq.merge(*streams):
-        if doc in seen:
-            continue
-        seen.add(doc)
-        text = originals[0 if lang is Lang.ZH else 1][doc]
-        out.append(ConcordanceMatch(doc, lang, kwic(text, start, start + len(q), KWIC_WIDTH[lang])))
+    streams = [_hits(memory, q, k) for memory, _ in parts]
+    if len(parts) == 1:
+        merged: Iterator[tuple[Any, int, int, Lang, int]] = (
+            (0, 0, doc, lang, start) for doc, lang, start in streams[0]
+        )
+    else:
+        key = order or (lambda part, doc: (part, doc))
+        merged = heapq.merge(*(_keyed(stream, i, key) for i, stream in enumerate(streams)))
+    out: list[tuple[int, ConcordanceMatch]] = []
+    for _, i, doc, lang, start in merged:
+        text = parts[i][1][0 if lang is Lang.ZH else 1][doc]
+        out.append((i, ConcordanceMatch(doc, lang, kwic(text, start, start + len(q), KWIC_WIDTH[lang]))))
         if len(out) == k:
             break
     return out
+
+
+def _keyed(
+    stream: Iterator[tuple[int, Lang, int]], part: int, key: Callable[[int, int], Any]
+) -> Iterator[tuple[Any, int, int, Lang, int]]:
+    """A part's hits with their memory-order key in front, for heapq.merge."""
+    for doc, lang, start in stream:
+        yield key(part, doc), part, doc, lang, start
+
+
+def _hits(memory: MemoryText, q: str, k: int) -> Iterator[tuple[int, Lang, int]]:
+    """(doc, lang, start) of the segments of one part that contain the folded phrase, in its memory order."""
+    streams = []
+    dead = memory.dead
+    if not has_han(q):  # English first: for a Latin phrase, the English side is the one to show
+        extra = int(dead.sum()) if dead is not None else 0  # dead units may fill the heads of prefix lists
+        streams.append(_verified(memory.en, _intersected(_en_lists(memory, q, k + extra)), q, Lang.EN, dead))
+    if has_han(q) or len(q) > 1:
+        streams.append(_verified(memory.zh, _intersected(_zh_lists(memory, q)), q, Lang.ZH, dead))
+    last = -1
+    for doc, _, lang, start in heapq.merge(*streams):
+        if doc != last:  # a segment found on both sides comes once, English first
+            last = doc
+            yield doc, lang, start
 
 
 def kwic(text: str, start: int, end: int, width: int) -> Kwic:
@@ -102,12 +140,16 @@ def _word_bounds(text: str) -> set[int]:
     return set(range(len(text) + 1)) - inside
 
 
-def _verified(texts: list[str], cand: Iterable[int], q: str, lang: Lang) -> Iterator[tuple[int, int, Lang, int]]:
-    """(doc, side order, lang, start) of candidates that really contain the phrase, in memory order."""
+def _verified(
+    texts: Sequence[str], cand: Iterable[int], q: str, lang: Lang, dead: np.ndarray | None = None
+) -> Iterator[tuple[int, int, Lang, int]]:
+    """(doc, side order, lang, start) of live candidates that really contain the phrase, in memory order."""
     order = 0 if lang is Lang.EN else 1
     # English phrases start at a word boundary (the index is by words); Chinese has no word boundaries.
     pattern = re.compile(r"(?<!\w)" + re.escape(q)) if lang is Lang.EN else None
     for doc in cand:
+        if dead is not None and dead[doc]:
+            continue
         if pattern is None:
             start = texts[doc].find(q)
         else:

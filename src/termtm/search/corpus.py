@@ -30,7 +30,7 @@ def word_tokens(folded: str) -> list[str]:
 class Side:
     """One language side: each segment as a string of units (characters, or words encoded as characters)."""
 
-    def __init__(self, units: list[str], n: int) -> None:
+    def __init__(self, units: Sequence[str], n: int) -> None:
         self.units = units
         self.n = n  # gram size of the candidate index: 2 (character bigrams) or 1 (words)
         self.lengths = np.fromiter((len(u) for u in units), dtype=np.int64, count=len(units))
@@ -111,9 +111,11 @@ class MemoryText:
     """Folded Chinese and English of every segment, in memory order."""
 
     def __init__(self, zh: Sequence[str], en: Sequence[str]) -> None:
-        self.zh = [fold(t) for t in zh]
-        self.en = [fold(t) for t in en]
+        self.zh: Sequence[str] = [fold(t) for t in zh]
+        self.en: Sequence[str] = [fold(t) for t in en]
         self.vocab = Vocabulary()
+        # Units deleted or changed since a mapped segment was written (search.mapped): True = skip it.
+        self.dead: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.zh)

@@ -6,9 +6,11 @@ hundred segments rather than the whole memory; rapidfuzz computes the distances.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -53,10 +55,16 @@ def percentage(query: str, text: str) -> float:
     return round(100 * Levenshtein.normalized_similarity(a, b), 2)
 
 
+Part = tuple[MemoryText, tuple[Sequence[str], Sequence[str]]]
+"""One searchable part of a memory: its text and indexes, with its unfolded (zh, en) texts."""
+OrderKey = Callable[[int, int], Any]
+"""The memory-order key of (part, doc), to merge hits of several parts as one memory would rank them."""
+
+
 def search(
     memory: MemoryText,
     query: str,
-    originals: tuple[list[str], list[str]],
+    originals: tuple[Sequence[str], Sequence[str]],
     *,
     k: int = 5,
     min_score: float = DEFAULT_MIN_SCORE,
@@ -65,28 +73,58 @@ def search(
 
     `originals` are the unfolded (zh, en) texts, used to report exactness and the diff in the user's own text.
     """
+    return [m for _, m in search_parts([(memory, originals)], query, k=k, min_score=min_score)]
+
+
+def search_parts(
+    parts: Sequence[Part],
+    query: str,
+    *,
+    k: int = 5,
+    min_score: float = DEFAULT_MIN_SCORE,
+    order: OrderKey | None = None,
+) -> list[tuple[int, FuzzyMatch]]:
+    """`search` over a memory held in several parts (index segments): (part, match), ranked as one memory.
+
+    Scores do not depend on the index, and each part's filters keep every unit within the threshold, so
+    the union of each part's best `k + _TIE_ROOM` holds the whole memory's; ties go by `order`.
+    """
     query = query.strip()
     if not query or k <= 0:
         return []
     threshold = max(min_score, 1.0) / 100
-    if has_han(query):
-        lang, side, q = Lang.ZH, memory.zh_chars, fold(query)
-    else:
-        lang, side = Lang.EN, memory.en_words
-        q = memory.vocab.encode_query(word_tokens(fold(query)))
-    if not q:
-        return []
-    texts = originals[0] if lang is Lang.ZH else originals[1]
-    hits = _verify(side, q, threshold, k + _TIE_ROOM)
+    lang = Lang.ZH if has_han(query) else Lang.EN
+    limit = k + _TIE_ROOM
+    key: OrderKey = order or (lambda part, doc: (part, doc))
+    found: list[tuple[float, int, int]] = []
+    for i, (memory, _) in enumerate(parts):
+        if lang is Lang.ZH:
+            side, q = memory.zh_chars, fold(query)
+        else:
+            side, q = memory.en_words, memory.vocab.encode_query(word_tokens(fold(query)))
+        if not q:
+            return []
+        found += [(score, i, doc) for doc, score in _verify(side, q, threshold, limit, memory.dead)]
+    if len(parts) > 1:
+        found = sorted(found, key=lambda h: (-h[0], key(h[1], h[2])))[:limit]
+    side_of = 0 if lang is Lang.ZH else 1
     ranked = sorted(
-        ((score, texts[doc].strip() == query, doc) for doc, score in hits), key=lambda h: (-h[0], not h[1], h[2])
+        ((score, parts[i][1][side_of][doc].strip() == query, i, doc) for score, i, doc in found),
+        key=lambda h: (-h[0], not h[1], key(h[2], h[3])),
     )[:k]
-    return [FuzzyMatch(doc, score, lang, exact, diff(query, texts[doc], lang)) for score, exact, doc in ranked]
+    return [
+        (i, FuzzyMatch(doc, score, lang, exact, diff(query, parts[i][1][side_of][doc], lang)))
+        for score, exact, i, doc in ranked
+    ]
 
 
-def _verify(side: Side, q: str, threshold: float, limit: int) -> list[tuple[int, float]]:
-    """Exact scores of the candidates that pass the filters, the best `limit` of them."""
+def _verify(
+    side: Side, q: str, threshold: float, limit: int, dead: np.ndarray | None = None
+) -> list[tuple[int, float]]:
+    """Exact scores of the candidates that pass the filters (and are not dead), the best `limit` of them."""
     cand = side.fuzzy_candidates(q, threshold)
+    if dead is not None and len(cand):
+        cand = cand[~dead[cand]]
     if len(cand) == 0:
         return []
     choices = side.pick(cand)

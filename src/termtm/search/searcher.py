@@ -18,6 +18,7 @@ from termtm.search import concordance as conc
 from termtm.search import fuzzy as fz
 from termtm.search.corpus import MemoryText
 from termtm.search.hybrid import LEXICAL_WEIGHT, Ranking, fuse
+from termtm.search.indexset import LexicalSet
 from termtm.search.lexical import Analyzer, LexicalIndex
 from termtm.search.querycache import QUERIES
 from termtm.search.semantic import VectorIndex
@@ -91,20 +92,23 @@ class Searcher:
 
     def __init__(
         self,
-        segments: Sequence[Segment],
+        segments: Sequence[Segment] | None,
         *,
         index_dir: Path | None = None,
         embedder: Embedder | None = None,
         user_words: Iterable[str] = (),
         lexical_weight: float = LEXICAL_WEIGHT,
+        mapped: LexicalSet | None = None,
     ) -> None:
-        self.segments = list(segments)
+        if segments is None and mapped is None:
+            raise ValueError("a Searcher needs segments or a mapped lexical set")
+        self.mapped = mapped
+        if segments is not None:
+            self.__dict__["segments"] = list(segments)
         self.index_dir = index_dir
         self._embedder = embedder
         self.analyzer = Analyzer(user_words)
         self.lexical_weight = lexical_weight
-        self._originals = ([s.zh for s in self.segments], [s.en for s in self.segments])
-        self._doc_of = {s.tuid: i for i, s in enumerate(self.segments)}
 
     @classmethod
     def from_store(
@@ -118,6 +122,41 @@ class Searcher:
         """A searcher over every stored segment; semantic search reads the index in index_dir."""
         return cls([r.segment for r in store.records()], index_dir=index_dir, embedder=embedder, user_words=user_words)
 
+    @classmethod
+    def from_index(
+        cls,
+        mapped: LexicalSet,
+        index_dir: Path | None = None,
+        *,
+        embedder: Embedder | None = None,
+        user_words: Iterable[str] = (),
+    ) -> Searcher:
+        """A searcher whose fuzzy and concordance lookups answer from the mapped lexical set (no build, no
+        segment list: hits are read from the mapped columns)."""
+        return cls(None, index_dir=index_dir, embedder=embedder, user_words=user_words, mapped=mapped)
+
+    @cached_property
+    def segments(self) -> list[Segment]:
+        """Every segment in memory order. A mapped searcher makes the list on first use only (semantic search
+        and the analysis' context check need it; fuzzy and concordance do not)."""
+        assert self.mapped is not None  # an in-memory searcher set the list in __init__
+        return [row.segment() for row in self.mapped.rows()]
+
+    @cached_property
+    def _originals(self) -> tuple[list[str], list[str]]:
+        return [s.zh for s in self.segments], [s.en for s in self.segments]
+
+    @cached_property
+    def _doc_of(self) -> dict[str, int]:
+        return {s.tuid: i for i, s in enumerate(self.segments)}
+
+    def segment_of(self, tuid: str) -> Segment | None:
+        """One segment of this memory by tuid (a mapped searcher reads it from the mapped columns)."""
+        if self.mapped is not None:
+            return self.mapped.segment(tuid)
+        doc = self._doc_of.get(tuid)
+        return None if doc is None else self.segments[doc]
+
     def position(self, tuid: str) -> int | None:
         """A segment's index in memory order (None when it is not in this memory)."""
         return self._doc_of.get(tuid)
@@ -129,6 +168,10 @@ class Searcher:
 
     def fuzzy(self, query: str, k: int = 5, min_score: float = fz.DEFAULT_MIN_SCORE) -> list[FuzzyHit]:
         """CAT fuzzy matches at or above min_score percent, best first, exact matches first."""
+        if self.mapped is not None:
+            return [
+                FuzzyHit(seg, m.score, m.lang, m.exact, m.diff) for seg, m in self.mapped.fuzzy(query, k, min_score)
+            ]
         return [
             FuzzyHit(self.segments[m.doc], m.score, m.lang, m.exact, m.diff)
             for m in fz.search(self.text, query, self._originals, k=k, min_score=min_score)
@@ -136,6 +179,8 @@ class Searcher:
 
     def concordance(self, query: str, k: int = 20) -> list[ConcordanceHit]:
         """Segments containing the phrase in either language, in memory order, with KWIC snippets."""
+        if self.mapped is not None:
+            return [ConcordanceHit(seg, 100.0, m.lang, m.kwic) for seg, m in self.mapped.concordance(query, k)]
         return [
             ConcordanceHit(self.segments[m.doc], 100.0, m.lang, m.kwic)
             for m in conc.search(self.text, query, self._originals, k=k)

@@ -54,6 +54,10 @@ def refresh() -> None:
             return
         for key in _DERIVED:
             ext.pop(key, None)
+        if lexical_available():  # a mapped lexical set: add what changed as a new segment (the lock makes
+            from termtm.app.lexical_index import sync_lexical  # other workers wait, then find it fresh)
+
+            sync_lexical(index_dir(), store())
         if semantic_available():
             from termtm.search import is_fresh, sync_index
 
@@ -137,15 +141,31 @@ def index_dir() -> Path:
 
 
 def searcher():  # -> termtm.search.Searcher
-    """The memory's fuzzy, concordance and semantic engines, built on first use, with the term base as jieba words."""
+    """The memory's fuzzy, concordance and semantic engines, with the term base as jieba words.
+
+    With a lexical set up to the store's version (`termtm index build`), fuzzy and concordance answer from
+    its memory-mapped files, which every worker shares; otherwise their indexes are built on first use.
+    """
     ext = current_app.extensions
     if "termtm.searcher" not in ext:
         from termtm.search import Searcher
+        from termtm.search.indexset import LexicalSet, is_lexical_fresh
 
         words = [t.text for _, t in term_index().termbase.terms("zh")]
         vectors = embedder() if semantic_available() else None
-        ext["termtm.searcher"] = Searcher.from_store(store(), index_dir(), embedder=vectors, user_words=words)
+        mapped = None
+        if lexical_available() and is_lexical_fresh(index_dir(), store().version()):
+            mapped = LexicalSet.open(index_dir())
+        if mapped is not None:
+            ext["termtm.searcher"] = Searcher.from_index(mapped, index_dir(), embedder=vectors, user_words=words)
+        else:
+            ext["termtm.searcher"] = Searcher.from_store(store(), index_dir(), embedder=vectors, user_words=words)
     return ext["termtm.searcher"]
+
+
+def lexical_available() -> bool:
+    """Fuzzy and concordance can map the lexical set that `termtm index build` writes."""
+    return (index_dir() / "lexical" / "manifest.json").exists()
 
 
 def semantic_available() -> bool:

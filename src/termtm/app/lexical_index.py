@@ -1,0 +1,117 @@
+"""Keep the mapped lexical index set (search.indexset) up to the store: build it, add imports, compact it.
+
+An update compares 64-bit hashes of every stored row with those the set holds: rows it lacks (new or
+changed units) go into one new small segment, units the store no longer has as they were are marked
+dead. Past `REBUILD_SHARE` of the memory changed, one full build is cheaper than a large delta.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select
+
+from termtm.errors import TermTMError
+from termtm.search import indexset
+from termtm.search.indexset import LexicalSet, LexicalUpdate, lexical_dir, read_manifest
+from termtm.search.mapped import IndexRow, row_hash
+from termtm.search.semantic import index_lock
+from termtm.store import Store
+from termtm.store.schema import segments
+
+REBUILD_SHARE = 0.5
+_CHUNK = 50_000
+
+
+class LexicalOfAnotherStore(TermTMError):
+    """The lexical index directory holds the index of a different store."""
+
+
+def store_rows(store: Store) -> Iterator[IndexRow]:
+    """Every stored unit as an IndexRow, in memory order (as Store.records sorts, with the database id)."""
+    c = segments.c
+    q = select(
+        c.tuid, c.zh, c.en, c.document, c.article, c.paragraph, c.sentence, c.id,
+        c.kind, c.provenance, c.status, c.note, c.origin,
+    ).order_by(c.document, c.article, c.paragraph, c.sentence, c.id)  # fmt: skip
+    with store.engine.connect() as conn:
+        for r in conn.execute(q).yield_per(_CHUNK):
+            yield IndexRow._make(r)
+
+
+def build_lexical(index_dir: Path, store: Store) -> LexicalUpdate:
+    """Rebuild the set from the store as one segment."""
+    version, identity = store.version(), store.identity()
+    with index_lock(lexical_dir(index_dir)):
+        return indexset.build(index_dir, list(store_rows(store)), store_version=version, store_id=identity)
+
+
+def sync_lexical(index_dir: Path, store: Store, *, rebuild_share: float = REBUILD_SHARE) -> LexicalUpdate:
+    """Bring the set up to the store's version: build it if absent, else add what changed as a new segment.
+
+    The version is read before the rows (as semantic.sync_index does): a write in between leaves the set
+    stamped older than what it holds, so it is synced once more rather than looking fresh while stale.
+    """
+    start = time.perf_counter()
+    version, identity = store.version(), store.identity()
+    directory = lexical_dir(index_dir)
+    with index_lock(directory):
+        meta = read_manifest(directory)
+        if meta is not None and meta.get("store", identity) != identity:
+            raise LexicalOfAnotherStore(
+                f"the lexical index in {directory} was built for another store: not updated "
+                "(set TERMTM_INDEX_DIR or index_dir to this store's own index directory)"
+            )
+        if meta is not None and meta.get("store_version") == version:
+            indexset.collect(directory, meta)  # what a killed update left (its lock is ours now)
+            units = sum(e["units"] for e in meta["segments"])
+            return LexicalUpdate("fresh", 0, 0, len(meta["segments"]), units, round(time.perf_counter() - start, 3))
+        current = LexicalSet.open(index_dir) if meta is not None else None
+        if current is None:
+            return indexset.build(index_dir, list(store_rows(store)), store_version=version, store_id=identity)
+        added, dead = _delta(current, store)
+        if len(added) > rebuild_share * max(len(current), 1):
+            return indexset.build(index_dir, list(store_rows(store)), store_version=version, store_id=identity)
+        return indexset.apply_delta(index_dir, added, dead, store_version=version, store_id=identity)
+
+
+def _delta(current: LexicalSet, store: Store) -> tuple[list[IndexRow], dict[str, np.ndarray]]:
+    """Rows the set lacks (new or changed), and per segment the local ids of units the store lost or changed."""
+    parts = current.parts
+    alive = [p.alive() for p in parts]
+    known = np.concatenate([np.asarray(p.row_hash)[a] for p, a in zip(parts, alive, strict=True)] or [np.zeros(0)])
+    known_sorted = np.sort(known.astype(np.uint64))
+    added: list[IndexRow] = []
+    stored: list[np.ndarray] = []
+    chunk: list[IndexRow] = []
+
+    def flush() -> None:
+        hashes = np.fromiter((row_hash(r) for r in chunk), dtype=np.uint64, count=len(chunk))
+        stored.append(hashes)
+        pos = np.minimum(np.searchsorted(known_sorted, hashes), max(len(known_sorted) - 1, 0))
+        new = (known_sorted[pos] != hashes) if len(known_sorted) else np.ones(len(chunk), dtype=bool)
+        added.extend(chunk[i] for i in np.flatnonzero(new))
+        chunk.clear()
+
+    for row in store_rows(store):
+        chunk.append(row)
+        if len(chunk) == _CHUNK:
+            flush()
+    if chunk:
+        flush()
+    in_store = np.sort(np.concatenate(stored)) if stored else np.zeros(0, dtype=np.uint64)
+    dead: dict[str, np.ndarray] = {}
+    for p, a in zip(parts, alive, strict=True):
+        hashes = np.asarray(p.row_hash)[a]
+        gone = ~np.isin(hashes, in_store, assume_unique=False)
+        if gone.any():
+            dead[p.directory.name] = a[gone]
+    return added, dead
+
+
+def compact_lexical(index_dir: Path) -> LexicalUpdate:
+    """Merge the set's segments into one (the store is not read)."""
+    return indexset.compact(index_dir)
