@@ -5,7 +5,8 @@ then the MAC and non-literary gold sets (both languages). WMT pairs come first, 
 of the cache holds whole pairs of the news first.
 
 `python bench/sem_cache.py encode [--cache /work/cache/sem1m]` encodes them in batches with the default
-embedder, as the semantic index encodes segments (e5 "query:" kind, search.semantic.INDEX_KIND) and appends each batch to `vectors.f32` (row-major float32, dim columns) and its texts
+embedder, as the semantic index encodes segments (e5 "query:" kind, search.semantic.INDEX_KIND), and
+appends each batch to `vectors.f32` (row-major float32, dim columns) and its texts
 to `keys.jsonl` (one JSON string a line, written after the vectors, so a kill leaves at most a partial batch
 of vectors without keys, which the next start truncates). It resumes where it stopped and logs throughput
 and elapsed time to `encode.log`; `meta.json` names the model and dim.
@@ -92,7 +93,8 @@ def encode(cache: Path, batch: int, limit: int | None) -> None:
         texts = texts[:limit]
     cache.mkdir(parents=True, exist_ok=True)
     emb = embedder_from_name()
-    (cache / "meta.json").write_text(json.dumps({"model": emb.name, "dim": emb.dim, "kind": INDEX_KIND, "total": len(texts)}))
+    meta = {"model": emb.name, "dim": emb.dim, "kind": INDEX_KIND, "total": len(texts)}
+    (cache / "meta.json").write_text(json.dumps(meta))
     done = _resume(cache, emb.dim)
     log = (cache / "encode.log").open("a", encoding="utf-8")
     start = time.time()
