@@ -55,7 +55,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 HAN = re.compile(r"[\u4e00-\u9fff]")
 WORD = re.compile(r"[A-Za-z]{3,}")
 ENDPOINTS = ("fuzzy", "concordance", "semantic")
-READY = "serve1m v1"
+READY = "serve1m v2"
 
 
 # --- the memory ---------------------------------------------------------------------------------------------
@@ -157,14 +157,15 @@ def build_memory(work: Path, size: int, sem_cache: Path, import_units: int) -> d
     keys = [cache.key(text) for _, _, text in sides]
     first = {k: i for i, k in reversed(list(enumerate(keys)))}  # every text once (duplicates share a key)
     cache._append(list(first), matrix[list(first.values())])  # the benchmark's shortcut: no encoding
-    # the import's texts: the base sentence's real vector when it was encoded, else a stand-in
+    # the import's texts: the first import units' Chinese sides get the real vectors of encoded Chinese
+    # sentences (one each), so that searching for such a sentence must find its unit; the rest stand-ins
+    enc_zh = [t for t in texts if HAN.search(t)]
     imp_keys, imp_vecs = [], []
-    for zh, en, base in extra:
-        for text, base_text in ((zh, real[base][0]), (en, real[base][1])):
+    for n, (zh, en, _) in enumerate(extra):
+        for text, j in ((zh, known[enc_zh[n]] if n < len(enc_zh) else None), (en, None)):
             k = cache.key(text)
             if k in cache or k in imp_keys:
                 continue
-            j = known.get(base_text)
             v = vecs[j] if j is not None else rng.standard_normal(dim).astype(np.float32)
             imp_keys.append(k)
             imp_vecs.append(v / np.linalg.norm(v))
@@ -187,8 +188,9 @@ def build_memory(work: Path, size: int, sem_cache: Path, import_units: int) -> d
         "extra": extra,
         "memory_sample": random.Random(3).sample(memory, 400),
         "encoded": list(texts),
-        # the import unit probed: one whose base sentence was encoded, so that its stand-in vector is real
-        "probe": next((i for i, (_, _, b) in enumerate(extra) if real[b][0] in known), len(extra) // 2),
+        # the import unit probed, and the sentence whose real vector its Chinese side was given
+        "probe": 0,
+        "probe_semantic": enc_zh[0] if enc_zh else extra[0][0],
     }
     info_path.write_text(json.dumps(info, ensure_ascii=False))
     ready.write_text(stamp)
@@ -332,7 +334,7 @@ def run_server(name: str, src: Path, info: dict, args, queries: dict[str, list[s
     """Start, wait for every worker, load every endpoint at each client count, measure memory, stop."""
     root = Path(args.work)
     server = Server(src, root, info["url"], info["index"], args.workers)
-    out: dict = {"name": name}
+    out: dict = {"name": name, "loadavg_at_start": os.getloadavg()}
     try:
         out["first_answer_s"] = server.wait()
         print(f"{name}: workers answering after {sorted(out['first_answer_s'].values())} s", flush=True)
@@ -344,6 +346,7 @@ def run_server(name: str, src: Path, info: dict, args, queries: dict[str, list[s
                 out["cells"][f"{endpoint}@{clients}"] = cell
                 print(f"{name} {endpoint} @{clients}: {cell}", flush=True)
         out["memory"] = {pid: smaps(pid) for pid in server.first}
+        out["loadavg_after_cells"] = os.getloadavg()
         print(f"{name} memory per worker (MB): {out['memory']}", flush=True)
         if name == "mapped" and args.import_units:
             out["import"] = import_while_serving(server, info, queries, args)
@@ -368,7 +371,7 @@ def import_while_serving(server: Server, info: dict, queries: dict[str, list[str
     checks = {
         "fuzzy": path_of("fuzzy", probe_zh),
         "concordance": path_of("concordance", phrase),
-        "semantic": path_of("semantic", probe_zh),
+        "semantic": path_of("semantic", info["probe_semantic"]),
     }
     thread = threading.Thread(target=background)
     thread.start()
