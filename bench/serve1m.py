@@ -352,6 +352,8 @@ def run_server(name: str, src: Path, info: dict, args, queries: dict[str, list[s
             out["import"] = import_while_serving(server, info, queries, args)
     finally:
         server.stop()
+        # the server's output (access log and any traceback), to explain errors
+        (root / f"{name}-server.log").write_text("".join(server.log), encoding="utf-8")
     return out
 
 
