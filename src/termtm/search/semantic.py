@@ -333,7 +333,7 @@ def _write_entries(path: Path, entries: Sequence[tuple[str, Side, str]]) -> None
 
 def segment_stems(meta: dict) -> list[str]:
     """File stems of the segments of the generation semantic.json names (one before segments existed)."""
-    if "segments" in meta:
+    if "segments" in meta and meta.get("generation") is not None:  # segments belong to a generation
         return [seg["stem"] for seg in meta["segments"]]
     return [_stem(meta.get("generation"))]
 
