@@ -72,6 +72,36 @@ def test_keyboard_moves_through_results_and_enter_opens_one(page):
     page.wait_for_url("**/term/som5")
 
 
+def lookups(page) -> list[str]:
+    """Record the URLs of search-as-you-type's requests from now on."""
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url) if "partial=" in r.url else None)
+    return seen
+
+
+def test_typing_a_sentence_asks_for_neighbours_in_meaning_once_when_typing_pauses(page):
+    page.goto("/")
+    sent = lookups(page)
+    sentence = "湄公河次区域各国政府签署了反对拐卖人口的谅解备忘录"
+    page.type("#q", sentence, delay=120)  # a quick typist: 120 ms between keys, a pause only at the end
+    page.wait_for_function("q => document.body.dataset.semantic === q", arg=sentence, timeout=30_000)
+    semantic = [u for u in sent if "partial=semantic" in u]
+    assert 1 <= len(semantic) <= 2, semantic
+    assert all("sem=0" in u for u in sent if "partial=semantic" not in u)  # the lexical groups never encode it
+    assert page.locator("#sem-h .count").inner_text() != "0"
+    assert page.locator("#semantic .pending").count() == 0
+
+
+def test_enter_asks_for_neighbours_in_meaning_at_once(page):
+    page.goto("/")
+    sent = lookups(page)
+    page.type("#q", "anti-trafficking cooperation", delay=30)
+    page.keyboard.press("Enter")  # at once: 30 ms after the last key, long before a pause would count
+    page.wait_for_function("q => document.body.dataset.semantic === q", arg="anti-trafficking cooperation")
+    assert len([u for u in sent if "partial=semantic" in u]) == 1, sent
+    assert page.evaluate("document.getElementById('q').value") == "anti-trafficking cooperation"  # no page load
+
+
 def test_copy_button_and_pinyin_toggle(page):
     page.goto("/?q=IMM2")
     page.locator(".hit.term .copy").first.click()

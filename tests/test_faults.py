@@ -9,6 +9,7 @@ index generation and switching to it. Timed kills at other moments complete the 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -28,8 +29,8 @@ from conftest import DB_KIND, _database
 from termtm.formats import read_memory
 from termtm.formats.tmx import TmxHeader, write_tmx
 from termtm.model import Lang, Segment, Status
-from termtm.search import is_fresh, sync_index
-from termtm.search.semantic import VectorIndex
+from termtm.search import is_fresh, sync_index, update_index
+from termtm.search.semantic import VectorIndex, is_approximate
 from termtm.store import beside_store, open_store
 from termtm.store.editing import edit_segment
 
@@ -162,6 +163,47 @@ def test_a_kill_between_writing_an_index_and_switching_to_it_keeps_the_old_one(i
     assert is_fresh(index_dir, store.version())
     kept = {f"semantic-{g}.{ext}" for g in (before.generation, fresh.generation) for ext in ("faiss", "tsv")}
     assert {p.name for p in index_dir.glob("semantic-*")} == kept  # the current and the previous generation
+    store.engine.dispose()
+
+
+_ADD_SEGMENT = """
+import sys
+from termtm.embed import embedder_from_name
+from termtm.store import open_store
+from termtm.search.semantic import update_index
+store = open_store(sys.argv[1])
+update_index(__import__("pathlib").Path(sys.argv[2]), [r.segment for r in store.records()], embedder_from_name(),
+             approx_threshold=100, store_version=store.version())
+"""
+
+
+def test_a_kill_while_an_import_adds_a_segment_to_an_ivf_index_keeps_the_previous_segments(
+    indexed, embedder, tmp_path: Path
+) -> None:
+    url, index_dir, more = indexed
+    ivf = tmp_path / "ivf.index"
+    shutil.copytree(index_dir / "embeddings", ivf / "embeddings")
+    store = open_store(url)
+    segments = _bulletin()[:60]  # what the fixture stored first
+    update_index(ivf, segments, embedder, approx_threshold=100, store_version=store.version())
+    before = VectorIndex.load(ivf, mapped=True)
+    assert before is not None and is_approximate(before.index) and len(before.parts) == 1
+
+    db = tmp_path / "grown.db"
+    grown = open_store(f"sqlite:///{db}")
+    grown.replace_document("bulletin-2007-12", [*segments, *more[:10]], WHEN)
+    env = {**os.environ, "TERMTM_KILL_AT": "index.save"}
+    run = subprocess.run([sys.executable, "-c", _ADD_SEGMENT, f"sqlite:///{db}", str(ivf)], env=env, timeout=600)
+    assert run.returncode == -signal.SIGKILL
+    after = VectorIndex.load(ivf, mapped=True)  # the segment was written, the manifest not switched
+    assert after is not None and after.entries == before.entries and len(after.parts) == 1
+
+    run = subprocess.run([sys.executable, "-c", _ADD_SEGMENT, f"sqlite:///{db}", str(ivf)], timeout=600)
+    assert run.returncode == 0
+    done = VectorIndex.load(ivf, mapped=True)
+    assert done is not None and [int(p.ntotal) for _, p in done.parts] == [120, 20]
+    assert {t for t, _, _ in done.entries} == {s.tuid for s in [*segments, *more[:10]]}
+    grown.engine.dispose()
     store.engine.dispose()
 
 

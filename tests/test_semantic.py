@@ -15,7 +15,8 @@ from termtm.errors import TermTMError
 from termtm.model import Lang, Segment
 from termtm.search import Ranking, Searcher, update_index
 from termtm.search.lexical import Analyzer
-from termtm.search.semantic import VectorIndex
+from termtm.search.querycache import QUERIES, QueryCache, normalise_query
+from termtm.search.semantic import VectorIndex, compact_index
 
 # Encoding both sides of all 294 segments takes 20-40 s on two shared cores; three articles (79 segments,
 # 158 texts) keep the suite fast and still hold the sentences the tests look for.
@@ -133,6 +134,33 @@ def test_user_dictionary_keeps_terms_whole():
     assert "反拐进程" in plain.tokens("湄公河次区域合作反拐进程")
 
 
+def test_a_repeated_query_is_encoded_once_per_process_and_finds_the_same_neighbours(indexed, embedder):
+    paths, segments, _ = indexed
+    myanmar = next(s for s in segments if s.tuid == MYANMAR)
+    QUERIES.clear()
+    counting = CountingEmbedder(embedder)
+    first = Searcher(segments, index_dir=paths.index, embedder=counting).semantic(myanmar.zh, k=3)
+    # Another searcher (a store change rebuilds it) and the same query with other spacing: no encoding.
+    again = Searcher(segments, index_dir=paths.index, embedder=counting).semantic(f"  {myanmar.zh}\n", k=3)
+    assert counting.texts == [myanmar.zh]
+    assert first[0].segment.tuid == MYANMAR
+    assert [(h.segment.tuid, h.score) for h in again] == [(h.segment.tuid, h.score) for h in first]
+    assert (QUERIES.hits, QUERIES.misses) == (1, 1)
+
+
+def test_the_query_cache_forgets_the_least_recently_used_first(embedder):
+    counting = CountingEmbedder(embedder)
+    cache = QueryCache(size=2)
+    for q in ("湄公河", "trafficking", "湄公河", "Mekong"):  # 湄公河 used again: trafficking is the oldest
+        cache.encode(counting, q)
+    cache.encode(counting, "湄公河")
+    cache.encode(counting, "trafficking")
+    assert counting.texts == ["湄公河", "trafficking", "Mekong", "trafficking"]
+    assert len(cache) == 2
+    assert normalise_query(" a \u3000 b\t") == "a b"
+    assert np.allclose(cache.encode(counting, "Mekong"), embedder.encode(["Mekong"], kind="query")[0], atol=1e-6)
+
+
 def test_ivf_past_the_threshold_returns_what_exact_search_returns(indexed, searcher, embedder, tmp_path):
     paths, segments, _ = indexed
     shutil.copytree(paths.index / "embeddings", tmp_path / "embeddings")
@@ -143,6 +171,36 @@ def test_ivf_past_the_threshold_returns_what_exact_search_returns(indexed, searc
         vector = searcher.encode_query(s.en)
         exact = [h.segment.tuid for h in searcher.semantic(s.en, k=5, ranking=Ranking.DENSE, vector=vector)]
         assert [h.segment.tuid for h in approx.semantic(s.en, k=5, ranking=Ranking.DENSE, vector=vector)] == exact
+
+
+def test_an_import_into_an_ivf_index_adds_a_mapped_segment_that_compaction_merges(indexed, embedder, tmp_path):
+    paths, segments, _ = indexed
+    shutil.copytree(paths.index / "embeddings", tmp_path / "embeddings")
+    base, imported = segments[:60], segments[60:]
+    update_index(tmp_path, base, embedder, approx_threshold=100)
+    main = json.loads((tmp_path / "semantic.json").read_text())["segments"][0]["stem"]
+    main_bytes = (tmp_path / f"{main}.faiss").read_bytes()
+    update = update_index(tmp_path, segments, embedder, approx_threshold=100)
+    meta = json.loads((tmp_path / "semantic.json").read_text())
+    assert (update.added, update.rebuilt, meta["kind"]) == (2 * len(imported), False, "ivf")
+    assert [s["vectors"] for s in meta["segments"]] == [2 * len(base), 2 * len(imported)]
+    assert (tmp_path / f"{main}.faiss").read_bytes() == main_bytes  # the big segment was not rewritten
+
+    mapped = VectorIndex.load(tmp_path, mapped=True)
+    assert mapped is not None and len(mapped.parts) == 2 and len(mapped.entries) == 2 * len(segments)
+    searcher = Searcher(segments, index_dir=tmp_path, embedder=embedder)
+    for s in imported[::7]:  # the imported segments are found, on the side searched for
+        hits = searcher.semantic(s.zh, k=1, ranking=Ranking.DENSE)
+        assert (hits[0].segment.tuid, hits[0].lang) == (s.tuid, Lang.ZH)
+    assert np.allclose(mapped.reconstruct([2 * len(base)]), embedder.encode([imported[0].zh], kind="query"), atol=1e-5)
+
+    compacted = compact_index(tmp_path, approx_threshold=100)
+    meta = json.loads((tmp_path / "semantic.json").read_text())
+    assert compacted.rebuilt and len(meta["segments"]) == 1 and meta["vectors"] == 2 * len(segments)
+    assert (tmp_path / f"{meta['segments'][0]['stem']}.faiss").exists()
+    merged = Searcher(segments, index_dir=tmp_path, embedder=embedder)
+    for s in imported[::7]:
+        assert merged.semantic(s.zh, k=1, ranking=Ranking.DENSE)[0].segment.tuid == s.tuid
 
 
 def test_cli_semantic_prints_json_best_first(indexed, capsys, monkeypatch):

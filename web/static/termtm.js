@@ -6,30 +6,83 @@
 
   function debounce(fn, ms) {
     let timer;
-    return function (...args) { clearTimeout(timer); timer = setTimeout(() => fn.apply(this, args), ms); };
+    const debounced = function (...args) { clearTimeout(timer); timer = setTimeout(() => fn.apply(this, args), ms); };
+    debounced.cancel = function () { clearTimeout(timer); };
+    return debounced;
   }
 
   function hits() { return Array.from(document.querySelectorAll(".hit")); }
+
+  // Encoding a query for "similar in meaning" costs more than every other group together, so the lexical
+  // groups follow each keystroke (DEBOUNCE_MS) and the semantic group is asked for apart, only when typing
+  // pauses (SEMANTIC_PAUSE_MS) or Enter is pressed: one typed sentence costs one encoding, not one per key.
+  const SEMANTIC_PAUSE_MS = 400;
 
   function setupSearch() {
     const form = document.getElementById("lookup");
     const results = document.getElementById("results");
     if (!form || !results) return;
     let controller = null;
-    const run = debounce(function () {
-      const params = new URLSearchParams(new FormData(form));
+    let semController = null;
+    let semantic = null;  // {q, html}: the latest semantic group, kept until the lexical groups of its query land
+
+    function query() { return new URLSearchParams(new FormData(form)); }
+
+    function placeSemantic() {
+      const slot = document.getElementById("semantic");
+      if (!semantic || !slot || document.body.dataset.searched !== semantic.q) return;
+      slot.outerHTML = semantic.html;
+      document.body.dataset.semantic = semantic.q;
+    }
+
+    function lexical() {
+      const params = query();
       if (!params.get("q").trim()) { results.innerHTML = ""; return; }
       history.replaceState(null, "", "?" + params.toString());
       params.set("partial", "1");
+      params.set("sem", "0");
       if (controller) controller.abort();
       controller = new AbortController();
       fetch("?" + params.toString(), { signal: controller.signal, headers: { "Accept": "text/html" } })
         .then((r) => r.text())
-        .then((html) => { results.innerHTML = html; document.body.dataset.searched = params.get("q"); })
+        .then((html) => { results.innerHTML = html; document.body.dataset.searched = params.get("q"); placeSemantic(); })
         .catch((e) => { if (e.name !== "AbortError") console.error(e); });
-    }, DEBOUNCE_MS);
-    form.addEventListener("input", run);
-    form.addEventListener("change", run);
+    }
+
+    function meaning() {
+      const params = query();
+      const q = params.get("q");
+      if (!q.trim() || (semantic && semantic.q === q && semController === null)) return;
+      params.set("partial", "semantic");
+      if (semController) semController.abort();
+      const mine = semController = new AbortController();
+      fetch("?" + params.toString(), { signal: mine.signal, headers: { "Accept": "text/html" } })
+        .then((r) => r.text())
+        .then((html) => { semantic = { q: q, html: html }; if (semController === mine) semController = null; placeSemantic(); })
+        .catch((e) => { if (e.name !== "AbortError") console.error(e); });
+    }
+
+    const run = debounce(lexical, DEBOUNCE_MS);
+    const pause = debounce(meaning, SEMANTIC_PAUSE_MS);
+    let asked = query().toString();
+    function typed() {  // "change" repeats what "input" saw (a text field commits on Enter or blur): ignored
+      const now = query().toString();
+      if (now === asked) return;
+      asked = now;
+      semantic = null;
+      run();
+      pause();
+    }
+    form.addEventListener("input", typed);
+    form.addEventListener("change", typed);
+    form.addEventListener("submit", function (e) {  // Enter: every group at once, without reloading the page
+      e.preventDefault();
+      run.cancel();
+      pause.cancel();
+      asked = query().toString();
+      lexical();
+      meaning();
+    });
   }
 
   function setupKeys() {

@@ -46,8 +46,19 @@ def cmd_compact(args: argparse.Namespace) -> int:
     """Merge the set's segments into one."""
     from termtm.app.lexical_index import compact_lexical
     from termtm.cli import _index_dir
+    from termtm.search.semantic import compact_index, read_meta
 
-    return _done(args, compact_lexical(_index_dir(args)))
+    index = _index_dir(args)
+    update = compact_lexical(index)
+    if read_meta(index) is None:
+        return _done(args, update)
+    merged = compact_index(index)  # the semantic index's import segments too (from cached vectors)
+    if args.json:
+        print(json.dumps({**update.to_json(), "semantic": {"compacted": merged.rebuilt, "vectors": merged.size}}))
+        return 0
+    _done(args, update)
+    print(f"semantic index: {'compacted' if merged.rebuilt else 'one segment already'}, {merged.size} vectors")
+    return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from termtm.search.hybrid import LEXICAL_WEIGHT, Ranking, fuse
 from termtm.search.indexset import LexicalSet
 from termtm.search.lexical import Analyzer, LexicalIndex
 from termtm.search.memorytext import MemoryText
+from termtm.search.querycache import QUERIES
 from termtm.search.semantic import VectorIndex
 
 if TYPE_CHECKING:
@@ -192,6 +193,8 @@ class Searcher:
         if not query.strip() or k <= 0:
             return []
         pool = max(k * _POOL_FACTOR, _MIN_POOL)
+        if self.mapped is not None:
+            return self._semantic_mapped(query, k, pool, vector)
         dense: dict[int, float] = {}
         sides: dict[int, Lang] = {}
         if ranking is not Ranking.LEXICAL:
@@ -211,19 +214,42 @@ class Searcher:
             for d, s in fuse(dense, lexical, ranking, self.lexical_weight)[:k]
         ]
 
+    def _semantic_mapped(self, query: str, k: int, pool: int, vector: np.ndarray | None) -> list[SemanticHit]:
+        """Dense neighbours of a mapped memory, read through their tuids: no segment list, no BM25 index is
+        built in the process (both would cost each worker seconds and hundreds of MB at 1M segments), so
+        the ranking is the dense one whatever was asked (the lexical engines answer fuzzy and concordance)."""
+        assert self.mapped is not None
+        vector = self.encode_query(query) if vector is None else vector
+        best: dict[str, tuple[float, Lang]] = {}
+        for row, score in self.vectors.search(vector, 2 * pool):  # two sides per segment
+            tuid, side, _ = self.vectors.entries[row]
+            if score > best.get(tuid, (-2.0, Lang.ZH))[0]:
+                best[tuid] = (score, Lang.ZH if side == "zh" else Lang.EN)
+        hits = []
+        for tuid, (score, lang) in sorted(best.items(), key=lambda item: -item[1][0]):
+            segment = self.mapped.segment(tuid)  # None: deleted since the index was built
+            if segment is not None:
+                hits.append(SemanticHit(segment, round(score, 4), lang, round(score, 4), 0.0))
+                if len(hits) == k:
+                    break
+        return hits
+
     def encode_query(self, query: str) -> np.ndarray:
-        """The query's embedding (e5 'query:' prefix on the default embedder)."""
-        return self.embedder.encode([query], kind="query")[0]
+        """The query's embedding (e5 'query:' prefix on the default embedder), encoded once per process
+        while it stays among the recent queries (search.querycache)."""
+        return QUERIES.encode(self.embedder, query)
 
     @cached_property
     def vectors(self) -> VectorIndex:
         """The persisted FAISS index; a clear error when it was never built."""
-        index = VectorIndex.load(self.index_dir) if self.index_dir else None
+        index = VectorIndex.load(self.index_dir, mapped=True) if self.index_dir else None
         if index is None:
             raise TermTMError(
                 f"no semantic index in {self.index_dir}: run `termtm build`, "
                 "or `termtm import FILE --index` for an imported memory"
             )
+        if self.mapped is not None:  # counting would materialise every segment
+            return index
         missing = len(self._doc_of.keys() - {tuid for tuid, _, _ in index.entries})
         if missing:
             logger.warning("%d segments are not in the semantic index: run `termtm build` to add them", missing)

@@ -2,16 +2,23 @@
 
 Layout of the index directory (var/termtm.index/, beside the store var/termtm.db):
   embeddings/<model>.keys, .f32   append-only cache: one sha1(model, kind, text) per line, one vector per row
-  semantic-<G>.faiss              generation G of the FAISS index (exact inner product, or IVF past
-                                  APPROX_THRESHOLD vectors)
-  semantic-<G>.tsv                one line per vector: tuid, side (zh/en), cache key
-  semantic.json                   model name, dimension, index kind, the current generation G, and the
-                                  store version stamp the index was built from
+  semantic-<G>.faiss              an index segment written by generation G (exact inner product, or IVF
+                                  past APPROX_THRESHOLD vectors); never changed once written
+  semantic-<G>.tsv                one line per vector of that segment: tuid, side (zh/en), cache key
+  semantic.json                   model name, dimension, index kind, the current generation G, the store
+                                  version stamp the index was built from, and the segments of generation G
+                                  ("segments": [{"stem", "vectors"}], the main index first)
   .lock                           held while a process updates the index
 
-A save writes a new generation's files, then replaces semantic.json (an atomic rename), then deletes the
-generations before the previous one (a process may be reading that): a process killed at any point leaves
-the previous index or the new one, never a mix.
+A full save writes one segment; an update that only adds vectors (an import) writes a small exact segment
+with them beside the others, which searches merge, until MAX_SEGMENTS of them make the next update
+compact all into one (compact_index does it on demand). Each generation's files are written, then
+semantic.json is replaced (an atomic rename), then the files that neither it nor the previous generation
+names are deleted (a process may be reading that one): a process killed at any point leaves the previous
+index or the new one, never a mix.
+
+Serving processes map the segments (FAISS's IO_FLAG_MMAP_IFC, for the exact and the IVF kinds alike):
+loading takes milliseconds, and the OS shares the pages between workers instead of each holding a copy.
 """
 
 from __future__ import annotations
@@ -47,6 +54,8 @@ APPROX_THRESHOLD = 50_000
 # 0.45 at efSearch 256: each text's ~280 near-copies keep HNSW's links inside their own cluster.
 IVF_NPROBE = 128
 _TRAIN_SAMPLE = 100_000
+MAX_SEGMENTS = 8
+"""Segments past which the next update compacts the index into one (each adds a search call per query)."""
 _BATCH = 64  # texts per encoder call: large enough to amortise, small enough to show progress
 # Segments are encoded as e5 "query:" texts, not "passage:": e5 prescribes "query:" on both sides for
 # symmetric tasks (paraphrase and bitext retrieval), and on the bulletin an English segment then finds
@@ -76,12 +85,18 @@ class EmbeddingCache:
         directory.mkdir(parents=True, exist_ok=True)
         self._keys_path, self._vecs_path = directory / f"{slug}.keys", directory / f"{slug}.f32"
         keys = self._keys_path.read_text(encoding="ascii").split() if self._keys_path.exists() else []
-        vecs = np.fromfile(self._vecs_path, dtype=np.float32) if self._vecs_path.exists() else np.zeros(0, np.float32)
+        vecs = self._mapped()
         n = min(len(keys), len(vecs) // dim)  # an interrupted append leaves one file longer: trust the common part
         self._vecs = vecs[: n * dim].reshape(n, dim)
         self._rows = {k: i for i, k in enumerate(keys[:n])}
         if n < len(keys) or n * dim < len(vecs):
             self._rewrite()
+
+    def _mapped(self) -> np.ndarray:
+        """The vectors file, mapped read-only (a 2M-vector cache is 3 GB: an update must not read it all)."""
+        if not self._vecs_path.exists() or self._vecs_path.stat().st_size == 0:
+            return np.zeros(0, np.float32)
+        return np.memmap(self._vecs_path, dtype=np.float32, mode="r")
 
     def key(self, text: str, kind: str = INDEX_KIND) -> str:
         """The cache key of one text."""
@@ -109,13 +124,15 @@ class EmbeddingCache:
         with self._keys_path.open("a", encoding="ascii") as fh:
             fh.write("".join(k + "\n" for k in keys))
         start = len(self._vecs)
-        self._vecs = np.concatenate([self._vecs, vecs])
+        self._vecs = self._mapped().reshape(-1, self.dim)[: start + len(keys)]
         self._rows.update((k, start + j) for j, k in enumerate(keys))
 
     def _rewrite(self) -> None:
         keys = sorted(self._rows, key=self._rows.__getitem__)
+        vecs = np.array(self._vecs, dtype=np.float32)  # a copy: the file it maps is about to be rewritten
         self._keys_path.write_text("".join(k + "\n" for k in keys), encoding="ascii")
-        self._vecs_path.write_bytes(np.ascontiguousarray(self._vecs).tobytes())
+        self._vecs_path.write_bytes(vecs.tobytes())
+        self._vecs = self._mapped().reshape(-1, self.dim)
 
 
 def make_index(vectors: np.ndarray, *, approx_threshold: int = APPROX_THRESHOLD) -> Any:
@@ -151,7 +168,11 @@ def is_approximate(index: object) -> bool:
 
 
 class VectorIndex:
-    """The persisted FAISS index with one (tuid, side, key) entry per vector."""
+    """The persisted FAISS index, in one or more segments, with one (tuid, side, key) entry per vector.
+
+    `index` is the main segment; `parts` all segments (the main one first) and `entries` theirs end to end,
+    so that an entry row is the same row whichever segment holds it.
+    """
 
     def __init__(
         self,
@@ -163,13 +184,17 @@ class VectorIndex:
         store_version: int | None = None,
         generation: int | None = 0,
         store_id: int | None = None,
+        parts: list[tuple[str, Any]] | None = None,
     ):
         self.directory, self.model, self.dim, self.index, self.entries = directory, model, dim, index, entries
         self.store_version, self.generation, self.store_id = store_version, generation, store_id
+        # (file stem, faiss index) per segment; a fresh index has no stem until save() writes it.
+        self.parts: list[tuple[str, Any]] = parts if parts is not None else [("", index)]
 
     @classmethod
-    def load(cls, directory: Path) -> VectorIndex | None:
-        """The index saved in `directory`, or None if there is none yet.
+    def load(cls, directory: Path, *, mapped: bool = False) -> VectorIndex | None:
+        """The index saved in `directory`, or None if there is none yet; `mapped` maps its files read-only
+        (serving) instead of reading them (an update that rewrites the main segment).
 
         A save by another process may switch generations and delete the old files between reading
         semantic.json and reading the files it names: then the new semantic.json is read once more.
@@ -177,7 +202,7 @@ class VectorIndex:
         meta = read_meta(directory)
         while meta is not None:
             try:
-                return cls._load(directory, meta)
+                return cls._load(directory, meta, mapped)
             except (FileNotFoundError, RuntimeError):  # faiss reports a missing file as RuntimeError
                 newer = read_meta(directory)
                 if newer == meta:  # not a race: the files are really missing
@@ -186,44 +211,75 @@ class VectorIndex:
         return None
 
     @classmethod
-    def _load(cls, directory: Path, meta: dict) -> VectorIndex:
+    def _load(cls, directory: Path, meta: dict, mapped: bool = False) -> VectorIndex:
         import faiss
 
         gen = meta.get("generation")  # None: an index written before generations, as semantic.faiss/.tsv
-        stem = directory / _stem(gen)
-        lines = stem.with_suffix(".tsv").read_text(encoding="utf-8").splitlines()
-        index = faiss.read_index(str(stem.with_suffix(".faiss")))
-        _tune(index)
-        entries = [tuple(line.split("\t")) for line in lines]
-        if len(entries) != index.ntotal:
-            raise TermTMError(
-                f"{directory} is inconsistent ({len(entries)} entries, {index.ntotal} vectors): "
-                "delete it and run `termtm build` again"
-            )
+        parts: list[tuple[str, Any]] = []
+        entries: list[tuple[str, LangCode, str]] = []
+        for stem in segment_stems(meta):
+            lines = (directory / f"{stem}.tsv").read_text(encoding="utf-8").splitlines()
+            index = faiss.read_index(str(directory / f"{stem}.faiss"), faiss.IO_FLAG_MMAP_IFC if mapped else 0)
+            _tune(index)
+            if len(lines) != index.ntotal:
+                raise TermTMError(
+                    f"{directory} is inconsistent ({len(lines)} entries, {index.ntotal} vectors in {stem}): "
+                    "delete it and run `termtm build` again"
+                )
+            entries.extend(tuple(line.split("\t")) for line in lines)  # type: ignore[misc]
+            parts.append((stem, index))
         return cls(
             directory,
             meta["model"],
             int(meta["dim"]),
-            index,
-            entries,  # type: ignore[arg-type]
+            parts[0][1],
+            entries,
             meta.get("store_version"),
             gen,
             meta.get("store"),
+            parts,
         )
 
     def save(self) -> None:
-        """Write a new generation of the index and its entries, then switch semantic.json to it."""
+        """Write the whole index as one new segment (a new generation), then switch semantic.json to it."""
         import faiss
 
         self.directory.mkdir(parents=True, exist_ok=True)
-        previous = self.generation
-        self.generation = (previous or 0) + 1
-        stem = self.directory / _stem(self.generation)
-        faiss.write_index(self.index, str(stem.with_suffix(".faiss")))
-        stem.with_suffix(".tsv").write_text("".join("\t".join(e) + "\n" for e in self.entries), encoding="utf-8")
+        previous = self._files()
+        self.generation = (self.generation or 0) + 1
+        stem = _stem(self.generation)
+        faiss.write_index(self.index, str(self.directory / f"{stem}.faiss"))
+        _write_entries(self.directory / f"{stem}.tsv", self.entries)
+        self.parts = [(stem, self.index)]
         checkpoint("index.save")
         self.save_meta()
-        keep = {stem.name, _stem(previous)}  # a process may be reading the previous generation right now
+        self._clean(previous)
+
+    def add_segment(self, vectors: np.ndarray, entries: list[tuple[str, LangCode, str]]) -> None:
+        """Write these vectors as a small exact segment beside the others (no existing file is touched),
+        then switch semantic.json to the generation that includes it."""
+        import faiss
+
+        previous = self._files()
+        self.generation = (self.generation or 0) + 1
+        stem = _stem(self.generation)
+        part = faiss.IndexFlatIP(self.dim)
+        part.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        faiss.write_index(part, str(self.directory / f"{stem}.faiss"))
+        _write_entries(self.directory / f"{stem}.tsv", entries)
+        self.parts.append((stem, part))
+        self.entries.extend(entries)
+        checkpoint("index.save")
+        self.save_meta()
+        self._clean(previous)
+
+    def _files(self) -> set[str]:
+        """Stems of the segments the current generation names (kept one generation more: readers)."""
+        return {stem for stem, _ in self.parts if stem} | {_stem(self.generation)}
+
+    def _clean(self, previous: set[str]) -> None:
+        """Delete the segment files that neither this generation nor the previous one names."""
+        keep = self._files() | previous
         for old in self.directory.glob("semantic*.*"):
             if old.suffix in (".faiss", ".tsv") and old.stem not in keep:
                 old.unlink(missing_ok=True)
@@ -237,25 +293,50 @@ class VectorIndex:
             "vectors": len(self.entries),
             "generation": self.generation,
             "store_version": self.store_version,
+            "segments": [{"stem": stem, "vectors": int(part.ntotal)} for stem, part in self.parts],
         }
         if self.store_id is not None:
             meta["store"] = self.store_id
         _write(self.directory / "semantic.json", json.dumps(meta, indent=1) + "\n")
 
     def search(self, query: np.ndarray, n: int) -> list[tuple[int, float]]:
-        """The n nearest vectors to one query vector, as (entry row, inner product)."""
+        """The n nearest vectors to one query vector, as (entry row, inner product), over every segment."""
         if not self.entries or n <= 0:
             return []
-        scores, rows = self.index.search(
-            np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), min(n, len(self.entries))
-        )
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        found: list[tuple[int, float]] = []
+        start = 0
+        for _, part in self.parts:
+            if part.ntotal:
+                scores, rows = part.search(q, min(n, int(part.ntotal)))
+                found += [(start + int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+            start += int(part.ntotal)
+        return sorted(found, key=lambda hit: -hit[1])[:n] if len(self.parts) > 1 else found
 
     def reconstruct(self, rows: Sequence[int]) -> np.ndarray:
         """Stored vectors of these entry rows (to score lexical candidates the approximate search missed)."""
         if not rows:
             return np.zeros((0, self.dim), np.float32)
-        return np.stack([self.index.reconstruct(int(r)) for r in rows])
+        return np.stack([self._part_of(int(r)) for r in rows])
+
+    def _part_of(self, row: int) -> np.ndarray:
+        start = 0
+        for _, part in self.parts:
+            if row < start + part.ntotal:
+                return part.reconstruct(row - start)
+            start += int(part.ntotal)
+        raise IndexError(row)
+
+
+def _write_entries(path: Path, entries: Sequence[tuple[str, LangCode, str]]) -> None:
+    path.write_text("".join("\t".join(e) + "\n" for e in entries), encoding="utf-8")
+
+
+def segment_stems(meta: dict) -> list[str]:
+    """File stems of the segments of the generation semantic.json names (one before segments existed)."""
+    if "segments" in meta and meta.get("generation") is not None:  # segments belong to a generation
+        return [seg["stem"] for seg in meta["segments"]]
+    return [_stem(meta.get("generation"))]
 
 
 def wanted(segments: Sequence[Segment]) -> list[tuple[str, LangCode, str]]:
@@ -302,7 +383,8 @@ def update_index(
 ) -> IndexUpdate:
     """Make the index in `directory` cover exactly `segments`, encoding only text the cache lacks.
 
-    New segments are appended to the existing index. A removed or changed segment, a model change, or
+    New segments are appended: to a small exact index in place, to an IVF one as a segment of their own
+    (until MAX_SEGMENTS, when the next update compacts). A removed or changed segment, a model change, or
     growth past the approximate-index threshold rebuilds the index from cached vectors (no encoding).
     `store_version` is the store's version stamp read before `segments` were: serving processes compare
     it with the store's to know whether the index is stale; `store_id` the store's identity (Store.identity).
@@ -312,19 +394,26 @@ def update_index(
         want = wanted(segments)
         encoded = cache.fill([t for _, _, t in want], embedder)
         entries = [(tuid, side, cache.key(text)) for tuid, side, text in want]
-        old = VectorIndex.load(directory)
+        old = VectorIndex.load(directory, mapped=True)
         if old is not None and old.model == embedder.name and set(old.entries) <= set(entries):
             have = set(old.entries)
             new = [e for e in entries if e not in have]
             crossing = not is_approximate(old.index) and len(old.entries) + len(new) >= approx_threshold
-            if not crossing:
+            segmented = is_approximate(old.index) and old.generation is not None
+            if not crossing and (not segmented or not new or len(old.parts) < MAX_SEGMENTS):
+                rewrite = (bool(new) and not segmented) or old.generation is None
+                if rewrite:  # a small exact index is rewritten whole (< 80 MB); an old layout moves to generations
+                    old = VectorIndex.load(directory)  # read, not mapped: it grows in place
+                    assert old is not None
+                    if new:
+                        old.index.add(cache.vectors([k for _, _, k in new]))
+                        old.entries.extend(new)
                 old.store_version = store_version
                 old.store_id = store_id if store_id is not None else old.store_id
-                if new:
-                    old.index.add(cache.vectors([k for _, _, k in new]))
-                    old.entries.extend(new)
-                if new or old.generation is None:  # an index from before generations moves to them
+                if rewrite:
                     old.save()
+                elif new:  # an import into a big index: its vectors as a segment of their own, the rest untouched
+                    old.add_segment(cache.vectors([k for _, _, k in new]), new)
                 else:
                     old.save_meta()
                 return IndexUpdate(encoded, len(new), False, len(old.entries))
@@ -341,6 +430,22 @@ def update_index(
         index.save()
     logger.info("semantic index rebuilt: %d vectors", len(entries))
     return IndexUpdate(encoded, len(entries), True, len(entries))
+
+
+def compact_index(directory: Path, *, approx_threshold: int = APPROX_THRESHOLD) -> IndexUpdate:
+    """Merge the index's segments into one, from the cached vectors (no encoding); a no-op for one segment."""
+    with index_lock(directory):
+        old = VectorIndex.load(directory, mapped=True)
+        if old is None or len(old.parts) == 1:
+            return IndexUpdate(0, 0, False, len(old.entries) if old else 0)
+        cache = EmbeddingCache(directory / "embeddings", old.model, old.dim)
+        vectors = cache.vectors([k for _, _, k in old.entries])
+        index = make_index(vectors, approx_threshold=approx_threshold)
+        merged = VectorIndex(
+            directory, old.model, old.dim, index, old.entries, old.store_version, old.generation, old.store_id
+        )
+        merged.save()
+        return IndexUpdate(0, 0, True, len(old.entries))
 
 
 def sync_index(directory: Path, store: Store, embedder: Embedder) -> IndexUpdate:

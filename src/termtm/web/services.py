@@ -176,22 +176,48 @@ def looks_like_sentence(q: str) -> bool:
     return han >= 12 or words >= 6 or (bool(_SENTENCE_END.search(q.rstrip("。.!?！？"))) and (han >= 6 or words >= 4))
 
 
-def lookup_all(q: str, filters: Filters, k: int = 10, page: int = 1) -> dict[str, Any]:
+def _kept(hits: Iterable[Hit], filters: Filters, n: int) -> list[dict[str, Any]]:
+    """The first n hits that pass the filters, in their JSON shape."""
+    return [h.to_json() for h in hits if filters.keep(h.segment)][:n]
+
+
+def _pool(filters: Filters, k: int) -> int:
+    """Hits to ask an engine for: room for what the filters drop."""
+    return k * 5 if (filters.document or filters.status) else k
+
+
+def _semantic_group(q: str, filters: Filters, k: int, fuzzy: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Neighbours in meaning, without the segments already shown as fuzzy matches."""
+    if not semantic_available():
+        return []
+    shown = {h["tuid"] for h in fuzzy}
+    hits = _kept(searcher().semantic(q, k=_pool(filters, k) + len(shown)), filters, k + len(shown))
+    return [h for h in hits if h["tuid"] not in shown][:k]
+
+
+def lookup_semantic(q: str, filters: Filters, k: int = 10) -> dict[str, Any]:
+    """Only the lookup page's "similar in meaning" group (search-as-you-type asks for it when typing pauses)."""
+    fuzzy = _kept(searcher().fuzzy(q, k=_pool(filters, k), min_score=filters.min_match), filters, k)
+    return {"order": ["semantic"], "semantic": _semantic_group(q, filters, k, fuzzy)}
+
+
+def lookup_all(q: str, filters: Filters, k: int = 10, page: int = 1, *, semantic: bool = True) -> dict[str, Any]:
     """Every group the lookup page shows, each already in its JSON shape, in the order to show them.
 
     A sentence-like query is a question to the memory, so fuzzy matches come first; a term-like one
     is a question to the term base. A segment shown as a fuzzy match is not repeated under "similar in
     meaning". The concordance is counted in full and paged (`page`, CONCORDANCE_PAGE lines a page).
+    With `semantic` false the semantic group is None (not looked up): encoding a query costs more than
+    all the other groups, so search-as-you-type asks for it apart, once typing pauses (lookup_semantic).
     """
     s = searcher()
-    pool = k * 5 if (filters.document or filters.status) else k  # room for what the filters drop
+    pool = _pool(filters, k)
 
     def kept(hits: Iterable[Hit], n: int = k) -> list[dict[str, Any]]:
-        return [h.to_json() for h in hits if filters.keep(h.segment)][:n]
+        return _kept(hits, filters, n)
 
     fuzzy = kept(s.fuzzy(q, k=pool, min_score=filters.min_match))
-    shown = {h["tuid"] for h in fuzzy}
-    semantic = kept(s.semantic(q, k=pool + len(shown)), k + len(shown)) if semantic_available() else []
+    neighbours = _semantic_group(q, filters, k, fuzzy) if semantic else None
     lines = kept(s.concordance(q, k=MAX_CONCORDANCE), MAX_CONCORDANCE)
     pages = max(1, -(-len(lines) // CONCORDANCE_PAGE))
     page = min(max(1, page), pages)
@@ -209,7 +235,7 @@ def lookup_all(q: str, filters: Filters, k: int = 10, page: int = 1) -> dict[str
         "concordance_page": page,
         "concordance_pages": pages,
         "concordance_first": first + 1,
-        "semantic": [h for h in semantic if h["tuid"] not in shown][:k],
+        "semantic": neighbours,
     }
 
 

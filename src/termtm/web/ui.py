@@ -33,7 +33,8 @@ def diff_markup(diff):
 
 @bp.get("/")
 def lookup():
-    """The lookup page; `?partial=1` returns only the results, for search-as-you-type."""
+    """The lookup page; `?partial=1` returns only the results, for search-as-you-type (`&sem=0`: without
+    the semantic group), `?partial=semantic` only the semantic group."""
     # Pages limit rather than refuse: the query is cut to MAX_QUERY characters and control characters are dropped.
     q = without_bad_characters(request.args.get("q", "")).strip()[: current_app.config["MAX_QUERY"]]
     filters = services.Filters.from_args(request.args)
@@ -41,8 +42,12 @@ def lookup():
         page = max(1, int(request.args.get("cpage", 1)))
     except ValueError:
         page = 1
-    results = services.lookup_all(q, filters, page=page) if q else None
-    template = "_results.html" if request.args.get("partial") else "lookup.html"
+    partial = request.args.get("partial")
+    if q and partial == "semantic":  # search-as-you-type, once typing pauses: the semantic group alone
+        results = services.lookup_semantic(q, filters)
+    else:  # sem=0: search-as-you-type while typing, which asks for the semantic group apart
+        results = services.lookup_all(q, filters, page=page, semantic=request.args.get("sem") != "0") if q else None
+    template = "_results.html" if partial else "lookup.html"
     return render_template(
         template,
         q=q,
