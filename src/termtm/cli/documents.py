@@ -8,8 +8,12 @@ import getpass
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from termtm.errors import TermTMError
+
+if TYPE_CHECKING:
+    from termtm.embed import Embedder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -103,7 +107,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _index_embedder():  # -> Embedder
+def _index_embedder() -> Embedder:
+    """The configured embedder behind a memo, so that a sentence met twice while aligning is encoded once."""
     from termtm.embed import MemoEmbedder, embedder_from_name
 
     return MemoEmbedder(embedder_from_name())

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 from termtm.errors import TermTMError
 
 if TYPE_CHECKING:
+    from termtm.app.sources import SourceDocument
     from termtm.search import Searcher
 
 
-def _document(args: argparse.Namespace):  # -> SourceDocument
+def _document(args: argparse.Namespace) -> SourceDocument:
     """The FILE argument read and segmented, with the languages given on the command line, if any."""
     from termtm.app.sources import read_source
     from termtm.formats.inputs import check_size

@@ -10,9 +10,12 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Progress:
@@ -77,7 +80,7 @@ class _Counting:
         self._bar: tqdm | None = None
         self.name, self.dim = inner.name, inner.dim
 
-    def encode(self, texts: Sequence[str], **kw: Any):  # -> np.ndarray
+    def encode(self, texts: Sequence[str], **kw: Any) -> np.ndarray:
         if self._bar is None and not self._quiet:
             self._bar = tqdm(desc=self._what, unit="text", smoothing=0, file=sys.stderr)
         out = self._inner.encode(texts, **kw)

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import opencc
 
 HAN_RANGES = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 """CJK Unified Ideographs, Extension A and the compatibility ideographs (not the Yijing symbols between)."""
@@ -44,7 +48,7 @@ def is_chinese(text: str, threshold: float = CHINESE_SHARE) -> bool:
 
 
 @cache
-def t2s():  # -> opencc.OpenCC
+def t2s() -> opencc.OpenCC:
     """OpenCC's Traditional → Simplified converter, made once (its dictionaries ship in the wheel)."""
     import opencc
 

@@ -11,12 +11,16 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from termtm.corpus.script import HAN_RANGES
 from termtm.search.normalize import fold
 from termtm.search.postings import Postings
+
+if TYPE_CHECKING:
+    import jieba
 
 # Standard BM25 constants (Robertson & Zaragoza); segments are short, so length normalisation matters little.
 BM25_K1 = 1.2
@@ -31,9 +35,9 @@ class Analyzer:
 
     def __init__(self, user_words: Iterable[str] = ()) -> None:
         self._user_words = list(user_words)
-        self._jieba = None
+        self._jieba: jieba.Tokenizer | None = None
 
-    def _tokenizer(self):  # -> jieba.Tokenizer
+    def _tokenizer(self) -> jieba.Tokenizer:
         """A private jieba tokenizer (the global one is shared with other code), loaded on first use."""
         if self._jieba is None:
             import jieba

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -138,7 +138,7 @@ def _covered_en(m: re.Match[str], spans: list[tuple[int, int]]) -> bool:
 
 
 @cache
-def _posseg():  # -> Callable[[str], list[tuple[str, str]]]
+def _posseg() -> Callable[[str], list[tuple[str, str]]]:
     """jieba's part-of-speech segmenter, loaded once and quietly."""
     import jieba
     import jieba.posseg

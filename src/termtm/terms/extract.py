@@ -17,10 +17,14 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from termtm.corpus.script import HAN_RANGES
 from termtm.model import TermBase
 from termtm.terms.recognize import normalize_zh, tokenize_en
+
+if TYPE_CHECKING:
+    import jieba.posseg
 
 _ZH_STOP_WORDS = "的 了 和 与 及 以及 或 在 是 为 对 将 把 被 从 向 等 中 上 下 也 都 并 而"
 _ZH_STOP_WORDS += " 其 该 这 那 有 于 由 就 要 以 之 个 各 每 所"
@@ -51,7 +55,7 @@ _NOT_FIRST = ("d", "p", "c", "u", "r", "m", "q", "f", "ad")
 _NEVER_INSIDE = ("u", "p", "r", "d", "m", "y", "e")
 
 
-def _jieba():  # -> jieba.posseg.POSTokenizer
+def _jieba() -> jieba.posseg.POSTokenizer:
     """A fresh tagger per extraction: user words added for one term base must not leak into the next."""
     import jieba
     import jieba.posseg
@@ -60,7 +64,7 @@ def _jieba():  # -> jieba.posseg.POSTokenizer
     return jieba.posseg.POSTokenizer(jieba.Tokenizer())
 
 
-def segment_words(text: str, tagger) -> list[list[tuple[str, str]]]:  # tagger: jieba.posseg.POSTokenizer
+def segment_words(text: str, tagger: jieba.posseg.POSTokenizer) -> list[list[tuple[str, str]]]:
     """Runs of (Han word, POS tag) of a Chinese text, split at punctuation, digits and Latin."""
     runs: list[list[tuple[str, str]]] = [[]]
     for p in tagger.cut(text):
@@ -72,7 +76,7 @@ def segment_words(text: str, tagger) -> list[list[tuple[str, str]]]:  # tagger: 
 
 
 def chinese_candidates(
-    texts: Sequence[str], tagger, known: frozenset[str] = frozenset(), max_words: int = 4
+    texts: Sequence[str], tagger: jieba.posseg.POSTokenizer, known: frozenset[str] = frozenset(), max_words: int = 4
 ) -> Counter[str]:
     """Frequency of every 1–4-word noun phrase: it ends in a noun, starts with no function word,
     and does not merely combine a known name (three characters or more) with other words."""

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -36,6 +36,9 @@ from flask import (
 from termtm.store.users import Role, User, Users
 from termtm.web import services
 from termtm.web.guard import JSON_PREFIXES
+
+if TYPE_CHECKING:
+    from flask import Response
 
 bp = Blueprint("auth", __name__)
 
@@ -117,7 +120,7 @@ def _guard():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def sign_in_please():  # -> (Response, int)
+def sign_in_please() -> tuple[Response, int]:
     """401 with a Basic challenge, for an API client that did not sign in."""
     response = jsonify(error="sign in: send HTTP Basic credentials of a termtm user")
     response.headers["WWW-Authenticate"] = 'Basic realm="termtm"'

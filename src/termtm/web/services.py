@@ -28,6 +28,7 @@ from termtm.terms.lookup import TermIndex
 from termtm.web.render import highlight
 
 if TYPE_CHECKING:
+    from termtm.embed import Embedder
     from termtm.search import Hit, Searcher
 
 
@@ -68,7 +69,7 @@ def refresh() -> None:
         ext["termtm.version"] = version
 
 
-def embedder():  # -> termtm.embed.Embedder
+def embedder() -> Embedder:
     """The embedder of the semantic index, loaded once per process (not once per refresh)."""
     ext = current_app.extensions
     if "termtm.embedder" not in ext:
