@@ -56,9 +56,10 @@ def load_config(root: Path) -> dict[str, Any]:
     for key, value in section.items():
         if key not in KEYS:
             raise TermTMError(f"{path}: unknown setting {key!r}; known: {', '.join(sorted(KEYS))}")
-        kinds: tuple[type, ...] = KEYS[key] if isinstance(KEYS[key], tuple) else (KEYS[key],)  # type: ignore[assignment]
+        kind = KEYS[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
         if not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool)):
-            names = " or ".join(k.__name__ for k in kinds)  # type: ignore[union-attr]
+            names = " or ".join(k.__name__ for k in kinds)
             raise TermTMError(f"{path}: {key} must be a {names}, not {value!r}")
         out[key.upper()] = value
     return out

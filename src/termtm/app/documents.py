@@ -497,7 +497,7 @@ def _side(params: dict[str, Any]) -> review.BeadSide:
     side = params.get("side")
     if side not in ("src", "tgt"):
         raise TermTMError("the operation needs side: src or tgt")
-    return side  # type: ignore[return-value]
+    return side
 
 
 def _direction(params: dict[str, Any]) -> Any:

@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    stdout, sys.stdout = sys.stdout, _Escaping(sys.stdout)  # type: ignore[assignment]
+    stdout, sys.stdout = sys.stdout, _Escaping(sys.stdout)
     try:
         with session.running(args.root, _flags(args)):  # the command's store is closed when it ends
             return int(args.func(args) or 0)

@@ -263,8 +263,11 @@ class _WordIds:
 class MappedVocabulary(Vocabulary):
     """The English vocabulary of a segment, read-only: queries are encoded, the memory never grows."""
 
+    # A read-only stand-in for the base's dict: it has the get, `in` and len that encoding a query uses.
+    ids: _WordIds  # type: ignore[assignment]  # narrows dict[str, int] to a non-dict; encode() is overridden
+
     def __init__(self, words: Strings, ids: np.ndarray) -> None:
-        self.ids = _WordIds(words, ids)  # type: ignore[assignment]
+        self.ids = _WordIds(words, ids)
 
     def encode(self, tokens: Sequence[str]) -> str:
         """A mapped vocabulary does not grow: memory text is encoded when a segment is written."""
@@ -274,27 +277,33 @@ class MappedVocabulary(Vocabulary):
 class MappedSide(SideUnits):
     """A language side whose units, lengths and postings are mapped arrays."""
 
+    units: Strings
+
     def __init__(self, units: Strings, n: int, lengths: np.ndarray, by_length: np.ndarray) -> None:
-        self.units = units  # type: ignore[assignment]
+        self.units = units
         self.n = n
         self.lengths = lengths
         self.__dict__["_by_length"] = (by_length, lengths[by_length])  # fills the cached property
 
     def pick(self, docs: np.ndarray) -> list[str]:
         """The unit strings of these segments, decoded from the mapped buffer."""
-        return self.units.take(docs)  # type: ignore[attr-defined]
+        return self.units.take(docs)
 
 
 class MappedText(MemoryText):
     """A MemoryText whose folded texts and indexes are the mapped files of one segment."""
 
+    zh: Strings
+    en: Strings
+    vocab: MappedVocabulary
+
     def __init__(self, directory: Path, dead: np.ndarray | None) -> None:
         d = directory
-        self.zh = _load_strings(d, "zh.folded")  # type: ignore[assignment]
-        self.en = _load_strings(d, "en.folded")  # type: ignore[assignment]
+        self.zh = _load_strings(d, "zh.folded")
+        self.en = _load_strings(d, "en.folded")
         self.vocab = MappedVocabulary(_load_strings(d, "vocab.words"), load_array(d / "vocab.ids.npy"))
         self.dead = dead
-        zh = MappedSide(self.zh, 2, load_array(d / "zh.lengths.npy"), load_array(d / "zh.by_length.npy"))  # type: ignore[arg-type]
+        zh = MappedSide(self.zh, 2, load_array(d / "zh.lengths.npy"), load_array(d / "zh.by_length.npy"))
         zh.__dict__["grams"] = _load_postings(d, "zh.grams")
         zh.__dict__["units_count"] = _load_postings(d, "zh.units_count")
         en = MappedSide(
@@ -306,16 +315,16 @@ class MappedText(MemoryText):
             ("en_words", en),
             ("en_word_pairs", _load_postings(d, "en.pairs")),
             ("zh_unigrams", _load_postings(d, "zh.unigrams")),
-            ("_sorted_words", self.vocab.ids.words),  # type: ignore[attr-defined]
+            ("_sorted_words", self.vocab.ids.words),
         ):
             self.__dict__[name] = value
 
     def prefix_chars(self, prefix: str) -> list[str]:
         """The characters of the words starting with `prefix`: one slice of the sorted vocabulary's ids."""
-        words = self.vocab.ids.words  # type: ignore[attr-defined]
+        words = self.vocab.ids.words
         i = bisect.bisect_left(words, prefix)
         j = bisect.bisect_left(words, prefix + "\U0010ffff", lo=i)
-        return [_char(int(n)) for n in self.vocab.ids.ids[i:j]]  # type: ignore[attr-defined]
+        return [_char(int(n)) for n in self.vocab.ids.ids[i:j]]
 
 
 class MappedSegment:

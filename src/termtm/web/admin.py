@@ -8,7 +8,7 @@ from termtm.errors import TermTMError
 from termtm.formats.tmx import tmx_now
 from termtm.store.users import Role, Users
 from termtm.web import services
-from termtm.web.auth import current_user, require
+from termtm.web.auth import require, user_name
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -31,7 +31,7 @@ def change():
             role = Role.parse(request.form.get("role", "reader"))
             accounts.add(name, request.form.get("password", ""), role, tmx_now())
             flash(f"Added {name} ({role.value}).")
-        elif name == current_user().name:  # type: ignore[union-attr]
+        elif name == user_name():
             raise TermTMError("you cannot change your own account here: another admin, or `termtm user`, can")
         elif action == "role":
             role = Role.parse(request.form.get("role", ""))

@@ -56,6 +56,14 @@ def current_user() -> User | None:
     return g.user
 
 
+def user_name() -> str:
+    """The name of the signed-in user, in a view behind `require` (which sends anyone else to sign in)."""
+    user = current_user()
+    if user is None:  # a view without `require`: a programming error, not the visitor's
+        raise RuntimeError("user_name() needs a signed-in user: put the view behind @require(...)")
+    return user.name
+
+
 def _wallclock() -> float:
     return time.time()
 

@@ -31,7 +31,7 @@ from termtm.store.documents import REVIEW
 from termtm.store.editing import EditConflict, NotFound
 from termtm.store.users import Role
 from termtm.web import services
-from termtm.web.auth import current_user, require
+from termtm.web.auth import current_user, require, user_name
 
 bp = Blueprint("documents", __name__)
 api = Blueprint("documents_api", __name__)
@@ -63,7 +63,7 @@ def encoders() -> app.Encoders:
 
 
 def _user() -> str:
-    return current_user().name  # type: ignore[union-attr]
+    return user_name()
 
 
 def _file(name: str) -> app.Upload | None:

@@ -19,7 +19,7 @@ from termtm.store.editing import NotFound, history, save_concept
 from termtm.store.users import Role
 from termtm.terms.pinyin import to_pinyin
 from termtm.web import services
-from termtm.web.auth import current_user, require
+from termtm.web.auth import require, user_name
 
 bp = Blueprint("edit", __name__)
 
@@ -61,7 +61,7 @@ def segment_edit(tuid: str):
             tuid,
             en=_field("en", required=True),
             status=Status(status),
-            user=current_user().name,  # type: ignore[union-attr]
+            user=user_name(),
             when=tmx_now(),
             seen=seen,
         )
@@ -87,7 +87,7 @@ def term_new():
     terms = [t for t in (_new_term("zh", zh), _new_term("en", en)) if t]
     concept = Concept(concept_id, _field("subject") or "general", tuple(terms), _field("definition"), _field("note"))
     try:
-        save_concept(services.store(), concept, user=current_user().name, when=tmx_now(), new=True)  # type: ignore[union-attr]
+        save_concept(services.store(), concept, user=user_name(), when=tmx_now(), new=True)
     except TermTMError as err:
         flash(str(err), "error")
         return render_template("term_new.html", form=request.form), 400
@@ -159,7 +159,7 @@ def _stored(concept_id: str) -> Concept:
 
 def _save(concept: Concept, seen: str) -> None:
     try:
-        save_concept(services.store(), concept, user=current_user().name, when=tmx_now(), seen=seen)  # type: ignore[union-attr]
+        save_concept(services.store(), concept, user=user_name(), when=tmx_now(), seen=seen)
         flash("Saved.")
     except NotFound as err:
         abort(404, str(err))

@@ -27,7 +27,7 @@ from termtm.qa.terms import Renderings, rendering_table
 from termtm.store.decisions import accept
 from termtm.store.users import Role
 from termtm.web import services
-from termtm.web.auth import current_user, require
+from termtm.web.auth import current_user, require, user_name
 
 bp = Blueprint("qa", __name__)
 
@@ -208,7 +208,7 @@ def accept_finding():
             tuid=form.get("tuid", ""),
             text=form.get("text", ""),
             reason=form.get("reason", ""),
-            user=current_user().name,  # type: ignore[union-attr]
+            user=user_name(),
             when=tmx_now(),
         )
         flash(f"Accepted the {form.get('check')} finding in {form.get('tuid')}: it is now listed as ignored.")
