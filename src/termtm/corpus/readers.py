@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from termtm.corpus.clean import normalize_spacing
 from termtm.corpus.reflow import hyphenated_words, join_lines, looks_hard_wrapped, reflow, stands_as_heading
@@ -22,6 +23,10 @@ from termtm.corpus.script import CHINESE_SHARE, han_share
 from termtm.errors import TermTMError, UnknownLanguage
 from termtm.formats.inputs import check_size, decode, looks_binary, without_bad_characters
 from termtm.model import Lang
+
+if TYPE_CHECKING:
+    from docx.table import Table, _Cell
+    from docx.text.paragraph import Paragraph as DocxParagraph
 
 TEXT_EXTENSIONS = {"": "text", ".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown"}
 TEXT_EXTENSIONS |= {".html": "html", ".htm": "html", ".xhtml": "html"}
@@ -251,14 +256,14 @@ def read_docx(data: bytes, name: str, lang: str) -> list[Paragraph]:
         raise TermTMError(f"{name} is a damaged Word document ({err}): open and save it again in Word") from err
     out: list[Paragraph] = []
 
-    def add(items: Iterable[object]) -> None:
+    def add(items: Iterable[DocxParagraph | Table]) -> None:
         for item in items:
             if isinstance(item, Table):
                 for row in item.rows:
                     for cell in _unique_cells(row.cells):
-                        add(cell.iter_inner_content())  # type: ignore[attr-defined]  # python-docx 1.1+; its stubs lag
+                        add(cell.iter_inner_content())
                 continue
-            text = join_lines(item.text.split("\n"), lang)  # type: ignore[attr-defined]
+            text = join_lines(item.text.split("\n"), lang)
             if text:
                 out.append(Paragraph(text, _docx_heading(item)))
 
@@ -266,25 +271,25 @@ def read_docx(data: bytes, name: str, lang: str) -> list[Paragraph]:
     return out
 
 
-def _unique_cells(cells: Iterable[object]) -> list[object]:
+def _unique_cells(cells: Iterable[_Cell]) -> list[_Cell]:
     """Cells of a row once each: python-docx repeats a merged cell for every grid column it spans."""
     seen: set[int] = set()
     out = []
     for cell in cells:
-        key = id(cell._tc)  # type: ignore[attr-defined]
+        key = id(cell._tc)  # the cell's XML element: one for all the grid columns a merged cell spans
         if key not in seen:
             seen.add(key)
             out.append(cell)
     return out
 
 
-def _docx_heading(paragraph: object) -> bool:
+def _docx_heading(paragraph: DocxParagraph) -> bool:
     """True for a paragraph in a Heading or Title style, or one with an outline level."""
     style = getattr(paragraph, "style", None)
     style_name = (getattr(style, "name", "") or "").lower()
     if style_name.startswith(("heading", "title")):
         return True
-    ppr = paragraph._p.pPr  # type: ignore[attr-defined]
+    ppr = paragraph._p.pPr
     return (
         ppr is not None
         and ppr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}outlineLvl") is not None

