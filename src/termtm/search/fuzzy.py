@@ -48,10 +48,12 @@ class FuzzyMatch:
 
 def percentage(query: str, text: str) -> float:
     """The CAT match percentage of two texts, as `search` computes it (useful to check a single pair)."""
+    a: Sequence[str]  # characters of Chinese, words of English
+    b: Sequence[str]
     if has_han(query):
         a, b = fold(query.strip()), fold(text)  # the query is stripped, the memory's text taken as stored
     else:
-        a, b = word_tokens(fold(query)), word_tokens(fold(text))  # type: ignore[assignment]
+        a, b = word_tokens(fold(query)), word_tokens(fold(text))
     return round(100 * Levenshtein.normalized_similarity(a, b), 2)
 
 
@@ -140,12 +142,13 @@ def diff(query: str, text: str, lang: Lang) -> tuple[DiffOp, ...]:
         a, b = fold(query), fold(text)
         spans_a = [(i, i + 1) for i in range(len(a))]
         spans_b = [(i, i + 1) for i in range(len(b))]
-        seq_a, seq_b = a, b
+        seq_a: Sequence[str] = a  # characters of Chinese, words of English
+        seq_b: Sequence[str] = b
     else:
         fa, fb = fold(query), fold(text)
         spans_a = [m.span() for m in WORD.finditer(fa)]
         spans_b = [m.span() for m in WORD.finditer(fb)]
-        seq_a, seq_b = [fa[s:e] for s, e in spans_a], [fb[s:e] for s, e in spans_b]  # type: ignore[assignment]
+        seq_a, seq_b = [fa[s:e] for s, e in spans_a], [fb[s:e] for s, e in spans_b]
     return tuple(
         DiffOp(
             cast(Op, op.tag),

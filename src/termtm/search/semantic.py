@@ -32,7 +32,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -227,7 +227,8 @@ class VectorIndex:
                     f"{directory} is inconsistent ({len(lines)} entries, {index.ntotal} vectors in {stem}): "
                     "delete it and run `termtm build` again"
                 )
-            entries.extend(tuple(line.split("\t")) for line in lines)  # type: ignore[misc]  # tuple[str, ...]: each line holds the three fields it was written with
+            # each line holds the three fields it was written with (tuid, side, key): split cannot know that
+            entries.extend(cast("tuple[str, LangCode, str]", tuple(line.split("\t"))) for line in lines)
             parts.append((stem, index))
         return cls(
             directory,

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
@@ -18,6 +19,9 @@ from termtm.safetext import NAME, check_field
 from termtm.store.checks import check_concept, check_segment
 from termtm.store.rows import insert_concept, segment_from_row, segment_row
 from termtm.store.schema import concepts, counters, segments, term_contexts, terms
+
+if TYPE_CHECKING:
+    import sqlite3
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +75,14 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
-def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     """WAL lets readers (the web app) run while a build writes; foreign keys on for integrity.
 
     The driver's own transaction handling is switched off (isolation_level None) so that _sqlite_begin
     starts every transaction: sqlite3 would otherwise commit before DDL, and a failed migration stay half done.
     """
-    dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
-    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()

@@ -41,7 +41,11 @@ def to_pinyin(text: str) -> str:
     _load_fixes()
     out: list[str] = []
     # pypinyin hands unknown runs to `errors` and accepts a list back (its type stub says str only)
-    for piece in lazy_pinyin(text, style=Style.TONE, errors=lambda s: [s]):  # type: ignore[arg-type,return-value]
+    for piece in lazy_pinyin(
+        text,
+        style=Style.TONE,
+        errors=lambda s: [s],  # type: ignore[arg-type,return-value]  # stub says str only
+    ):
         for word in re.findall(r"[^\W_]+", piece):
             out.append(word)
     return " ".join(out)
