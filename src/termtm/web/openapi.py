@@ -292,19 +292,6 @@ DOCUMENT_SCHEMAS: dict[str, Any] = {
             "corrected": {"type": "string", "description": "the sentence with the correction applied"},
         },
     },
-    "Finding": {
-        "type": "object",
-        "required": ["check", "severity", "tuids", "message"],
-        "properties": {
-            "check": {"type": "string"},
-            "severity": {"type": "string", "enum": ["info", "warning", "error"]},
-            "tuids": {"type": "array", "items": {"type": "string"}},
-            "zh": {"type": "string"},
-            "en": {"type": "string"},
-            "message": {"type": "string"},
-            "suggestion": {"type": "string"},
-        },
-    },
     "CommitResult": {
         "type": "object",
         "required": ["name", "units", "findings"],
