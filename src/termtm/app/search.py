@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 
+import numpy as np
+
 from termtm.embed import Embedder
 from termtm.errors import TermTMError
 from termtm.search import ConcordanceHit, FuzzyHit, Ranking, Searcher, SemanticHit
@@ -63,12 +65,14 @@ def search(
     k: int = 10,
     min_score: float = 70.0,
     ranking: Ranking | str = Ranking.HYBRID,
+    vector: np.ndarray | None = None,
 ) -> Sequence[SearchHit]:
     """The hits of one search, best first (concordance: in memory order). `min_score` applies to fuzzy
-    search only, `ranking` to semantic search only."""
+    search only, `ranking` and `vector` (the query already encoded, so a caller can time the two apart) to
+    semantic search only."""
     mode = SearchMode(mode)
     if mode is SearchMode.FUZZY:
         return searcher.fuzzy(query, k=k, min_score=min_score)
     if mode is SearchMode.CONCORDANCE:
         return searcher.concordance(query, k=k)
-    return searcher.semantic(query, k=k, ranking=Ranking(ranking))
+    return searcher.semantic(query, k=k, ranking=Ranking(ranking), vector=vector)

@@ -124,7 +124,7 @@ def semantic():
     start = time.perf_counter()
     vector = searcher.encode_query(q) if q.strip() else None
     encoded = time.perf_counter()
-    hits = searcher.semantic(q, k=k, vector=vector)
+    hits = search(searcher, SearchMode.SEMANTIC, q, k=k, vector=vector)
     response = jsonify([h.to_json() for h in hits])
     # Encoding the query dominates and is cached per process: say apart what it and the search cost.
     done = time.perf_counter()
