@@ -55,7 +55,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 HAN = re.compile(r"[\u4e00-\u9fff]")
 WORD = re.compile(r"[A-Za-z]{3,}")
 ENDPOINTS = ("fuzzy", "concordance", "semantic")
-READY = "serve1m v2"
+READY = "serve1m v3"
 
 
 # --- the memory ---------------------------------------------------------------------------------------------
@@ -161,7 +161,15 @@ def build_memory(work: Path, size: int, sem_cache: Path, import_units: int) -> d
     # sentences (one each), so that searching for such a sentence must find its unit; the rest stand-ins
     enc_zh = [t for t in texts if HAN.search(t)]
     imp_keys, imp_vecs = [], []
-    for n, (zh, en, _) in enumerate(extra):
+    # the import file, and its texts as `termtm import` will store them (keys of the texts it reads back)
+    from termtm.formats import read_memory
+    from termtm.formats.tmx import TmxHeader, write_tmx
+    from termtm.model import Lang
+
+    data = write_tmx([Segment(str(i), zh, en) for i, (zh, en, _) in enumerate(extra)], TmxHeader("20261206T000000Z"))
+    (work / "import.tmx").write_bytes(data)
+    read_back = read_memory(data, "import.tmx", src=Lang.ZH, tgt=Lang.EN)
+    for n, (zh, en) in enumerate((u.zh, u.en) for u in read_back):
         for text, j in ((zh, known[enc_zh[n]] if n < len(enc_zh) else None), (en, None)):
             k = cache.key(text)
             if k in cache or k in imp_keys:
@@ -200,6 +208,14 @@ def build_memory(work: Path, size: int, sem_cache: Path, import_units: int) -> d
 # --- serving and load ------------------------------------------------------------------------------------
 
 
+def available_gb() -> float:
+    """MemAvailable of the machine, in GB."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 1024 / 1024
+    return float("inf")
+
+
 def smaps(pid: int) -> dict[str, float]:
     """RSS, PSS, USS and anonymous memory of a process in MB."""
     out: dict[str, float] = {}
@@ -231,19 +247,42 @@ class Server:
         threading.Thread(target=lambda: self.log.extend(self.proc.stdout or []), daemon=True).start()
         self.first: dict[int, float] = {}
 
-    def wait(self, limit: float = 1800) -> dict[int, float]:
-        """Seconds from start to each worker's first answer (a new connection per try, so any worker takes it)."""
+    def wait(self, limit: float = 1800, min_available_gb: float = 0.0) -> dict[int, float]:
+        """Seconds from start to each worker's first answer (a new connection per try, so any worker takes it).
+
+        Gives up after `limit` seconds, or when the machine's available memory falls under
+        `min_available_gb` (the baseline's copies at 1M would otherwise push the machine into swap or the
+        OOM killer): then `self.gave_up` says why, and the workers' memory at that moment is in `self.peak`.
+        """
+        self.gave_up = ""
+        self.peak: dict[int, dict[str, float]] = {}
         while len(self.first) < self.workers:
-            if time.monotonic() - self.started > limit or self.proc.poll() is not None:
+            elapsed = time.monotonic() - self.started
+            if self.proc.poll() is not None:
                 sys.exit(f"workers not ready:\n{''.join(self.log[-40:])}")
+            low = available_gb() < min_available_gb
+            if elapsed > limit or low:
+                self.peak = {pid: smaps(pid) for pid in self.worker_pids()}
+                self.gave_up = (
+                    f"memory available fell under {min_available_gb} GB" if low else f"not ready in {limit:.0f} s"
+                ) + f" (after {elapsed:.0f} s, {len(self.first)} of {self.workers} workers answering)"
+                return self.first
             try:
-                _, headers, _ = request(self.port, "/api/v1/health", timeout=limit)
+                _, headers, _ = request(self.port, "/api/v1/health", timeout=5)
                 pid = int(headers["x-termtm-worker"])
                 self.first.setdefault(pid, round(time.monotonic() - self.started, 1))
             except OSError:
                 time.sleep(0.3)
             time.sleep(0.02)
         return self.first
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers: the children of the serving process."""
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        except OSError:
+            return []
+        return [int(c) for c in children]
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -318,6 +357,42 @@ def load_cell(port: int, endpoint: str, queries: list[str], clients: int, second
     return out
 
 
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i * 7919) % #paths + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "WRKJSON {\\"requests\\": %d, \\"p50\\": %.2f, \\"p95\\": %.2f, \\"p99\\": %.2f, "
+    .. "\\"errors\\": %d, \\"non2xx\\": %d}\\n",
+    summary.requests, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, e.connect + e.read + e.write + e.timeout + e.status, e.status))
+end
+"""
+
+
+def wrk_cell(port: int, endpoint: str, queries: list[str], clients: int, seconds: float, work: Path) -> dict:
+    """The same cell driven by wrk (C, one thread, keep-alive), so that the load generator does not take
+    the CPU the workers need: the Python client's 8 threads, on the same two cores, spend about as much
+    CPU per request as a worker does."""
+    paths = work / f"wrk-{endpoint}.txt"
+    paths.write_text("".join(path_of(endpoint, q) + "\n" for q in queries), encoding="utf-8")
+    script = work / "wrk.lua"
+    script.write_text(WRK_SCRIPT, encoding="utf-8")
+    run = subprocess.run(
+        ["wrk", "-t1", f"-c{clients}", f"-d{seconds:.0f}s", "--timeout", "60s", "-s", str(script),
+         f"http://127.0.0.1:{port}"],
+        env={**os.environ, "WRK_PATHS": str(paths)}, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    line = next(x for x in run.stdout.splitlines() if x.startswith("WRKJSON "))
+    return json.loads(line[len("WRKJSON ") :])
+
+
 def warm_semantic(port: int, queries: list[str], workers: int) -> None:
     """Encode every semantic query in every worker once (fresh connections reach every worker), so that the
     load cells time the search: the query cache then answers the encoding."""
@@ -336,8 +411,13 @@ def run_server(name: str, src: Path, info: dict, args, queries: dict[str, list[s
     server = Server(src, root, info["url"], info["index"], args.workers)
     out: dict = {"name": name, "loadavg_at_start": os.getloadavg()}
     try:
-        out["first_answer_s"] = server.wait()
+        limit = args.baseline_limit if name == "baseline" else 1800
+        out["first_answer_s"] = server.wait(limit, args.min_available_gb)
         print(f"{name}: workers answering after {sorted(out['first_answer_s'].values())} s", flush=True)
+        if server.gave_up:
+            out["gave_up"], out["memory_at_give_up"] = server.gave_up, server.peak
+            print(f"{name}: gave up: {server.gave_up}; memory per worker (MB): {server.peak}", flush=True)
+            return out
         warm_semantic(server.port, queries["semantic"], args.workers)
         out["cells"] = {}
         for endpoint in ENDPOINTS:
@@ -345,6 +425,13 @@ def run_server(name: str, src: Path, info: dict, args, queries: dict[str, list[s
                 cell = load_cell(server.port, endpoint, queries[endpoint], clients, args.seconds)
                 out["cells"][f"{endpoint}@{clients}"] = cell
                 print(f"{name} {endpoint} @{clients}: {cell}", flush=True)
+        if args.wrk:
+            out["wrk"] = {}
+            for endpoint in ("fuzzy", "concordance"):
+                for clients in args.clients:
+                    cell = wrk_cell(server.port, endpoint, queries[endpoint], clients, args.seconds, root)
+                    out["wrk"][f"{endpoint}@{clients}"] = cell
+                    print(f"{name} wrk {endpoint} @{clients}: {cell}", flush=True)
         out["memory"] = {pid: smaps(pid) for pid in server.first}
         out["loadavg_after_cells"] = os.getloadavg()
         print(f"{name} memory per worker (MB): {out['memory']}", flush=True)
@@ -375,15 +462,24 @@ def import_while_serving(server: Server, info: dict, queries: dict[str, list[str
         "concordance": path_of("concordance", phrase),
         "semantic": path_of("semantic", info["probe_semantic"]),
     }
+    tmx = Path(args.work) / "import.tmx"  # written by build_memory, whose cache holds its texts' vectors
     thread = threading.Thread(target=background)
     thread.start()
     time.sleep(2)
     t0 = time.monotonic()
-    make_store(info["url"], [(zh, en) for zh, en, _ in extra], document="imp")
-    inserted = time.monotonic() - t0
+    # the real importer: it commits the units, then adds them to the lexical set and the semantic index
+    # (as segments of their own) under the indexes' locks, while the workers answer from what they have
+    env = {**os.environ, "PYTHONPATH": str(SRC), "TERMTM_INDEX_DIR": info["index"]}
+    importer = subprocess.Popen(
+        [sys.executable, "-m", "termtm.cli", "--db", info["url"], "import", str(tmx), "--document", "imp"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
     found: dict[str, float] = {}
     fails = 0
+    inserted = None
     while len(found) < 3 and time.monotonic() - t0 < args.import_seconds - 3:
+        if inserted is None and importer.poll() is not None:
+            inserted = round(time.monotonic() - t0, 1)
         for kind, path in checks.items():
             if kind in found:
                 continue
@@ -397,8 +493,18 @@ def import_while_serving(server: Server, info: dict, queries: dict[str, list[str
             elif status != 200:
                 fails += 1
         time.sleep(0.2)
+    out, err = importer.communicate()
+    if inserted is None:
+        inserted = round(time.monotonic() - t0, 1)
     thread.join()
-    result = {"units": len(extra), "insert_s": round(inserted, 1), "searchable_s": found, "probe_errors": fails}
+    result = {
+        "units": len(extra),
+        "importer_s": inserted,
+        "importer_exit": importer.returncode,
+        "importer_output": (out or err)[-2000:],
+        "searchable_s": found,
+        "probe_errors": fails,
+    }
     result["background"] = bg.get("fuzzy")
     print(f"import: {result}", flush=True)
     return result
@@ -418,12 +524,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--work", default="/tmp/serve1m")
     ap.add_argument("--sem-cache", type=Path, default=DEFAULT_CACHE)
-    ap.add_argument("--baseline-src", type=Path, default=Path("/work/main/src"))
+    ap.add_argument("--baseline-src", type=Path, default=Path("/work/wt/baseline/src"))
     ap.add_argument("--seconds", type=float, default=8)
     ap.add_argument("--clients", type=lambda s: [int(x) for x in s.split(",")], default=[1, 8, 32])
     ap.add_argument("--import-units", type=int, default=10_000)
     ap.add_argument("--import-seconds", type=float, default=120)
     ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--baseline-limit", type=float, default=1800, help="seconds the baseline may take to answer")
+    ap.add_argument("--min-available-gb", type=float, default=2.0, help="stop a server whose copies exhaust memory")
+    ap.add_argument("--wrk", action="store_true", help="also drive fuzzy and concordance with wrk")
     ap.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
     args = ap.parse_args(argv)
     work = Path(args.work) / f"m{args.size}"

@@ -276,3 +276,77 @@ def test_the_app_maps_the_set_and_follows_an_import_made_by_another_process(tmp_
     assert [len(p) for p in parts] == [200, 1]  # the import's one-unit segment, wholly dead, left the set
     store.engine.dispose()
     app.extensions["termtm.store"].engine.dispose()
+
+
+def test_while_an_import_holds_the_indexes_the_app_answers_from_the_ones_it_has_then_finds_the_import(
+    tmp_path: Path,
+) -> None:
+    """An importer locks the indexes from before its commit until they are updated: a serving process that
+    already answers does not wait for it (nor update them itself), then finds the new units once it is done."""
+    import threading
+
+    from termtm.app.indexes import held
+    from termtm.web import create_app
+
+    segs = _bulletin()
+    store = _store(tmp_path, segs[:200])
+    url = f"sqlite:///{tmp_path}/store.db"
+    index = tmp_path / "store.index"
+    sync_lexical(index, store)
+    app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(index), "TESTING": True})
+    client = app.test_client()
+    target = segs[250]
+    phrase = {"q": target.zh[2:10]}
+    assert not client.get("/api/v1/concordance", query_string=phrase).get_json()
+
+    committed, release = threading.Event(), threading.Event()
+
+    def importer() -> None:  # another thread takes the locks as another process would (flock per open file)
+        with held(index, lexical=True, semantic=False):
+            store.replace_document("later", [Segment("later:x", target.zh, target.en, document="later")], WHEN)
+            committed.set()
+            release.wait(60)
+            sync_lexical(index, store)
+
+    worker = threading.Thread(target=importer)
+    worker.start()
+    try:
+        assert committed.wait(60)
+        answers: list = []
+        asking = threading.Thread(
+            target=lambda: answers.append(client.get("/api/v1/concordance", query_string=phrase))
+        )
+        asking.start()
+        asking.join(30)
+        assert not asking.is_alive(), "a request waited for the importer's lock"
+        assert answers[0].status_code == 200 and answers[0].get_json() == []  # the indexes it had
+        assert not is_lexical_fresh(index, store.version())  # the app did not update the set itself
+    finally:
+        release.set()
+        worker.join(60)
+    found = client.get("/api/v1/concordance", query_string=phrase).get_json()
+    assert [h["tuid"] for h in found] == ["later:x"]
+    assert [len(p) for p in LexicalSet.open(index).parts] == [200, 1]  # type: ignore[union-attr]  # the importer's segment
+    store.engine.dispose()
+    app.extensions["termtm.store"].engine.dispose()
+
+
+def test_the_index_lock_is_reentrant_in_a_thread_and_refused_without_waiting_to_another(tmp_path: Path) -> None:
+    import threading
+
+    from termtm.search.semantic import index_lock
+
+    seen: list[bool] = []
+    with index_lock(tmp_path) as outer, index_lock(tmp_path) as inner:  # an import's update under its own lock
+        assert outer and inner
+
+        def other() -> None:
+            with index_lock(tmp_path, wait=False) as got:
+                seen.append(got)
+
+        t = threading.Thread(target=other)
+        t.start()
+        t.join(30)
+    assert seen == [False]
+    with index_lock(tmp_path, wait=False) as got:  # released by the outer context, not the inner one
+        assert got

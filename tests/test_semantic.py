@@ -274,3 +274,31 @@ def test_an_index_from_before_generations_is_read_and_moved_to_them(indexed, emb
     converted = json.loads((legacy / "semantic.json").read_text(encoding="utf-8"))
     assert converted["generation"] == 1 and converted["store_version"] == 7
     assert VectorIndex.load(legacy).entries == old.entries
+
+
+def test_a_served_index_reads_its_entries_from_the_mapped_files_byte_exact_across_segments(tmp_path) -> None:
+    """Serving maps the entries (2M tuples would cost each worker ~400 MB): what it reads, by row and in
+    order, is what an update reads whole, multi-byte tuids included, in the main segment and an import's."""
+    from termtm.search.semantic import EntryLines, make_index
+
+    rng = np.random.default_rng(1)
+    vecs = rng.standard_normal((300, 8)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    entries = [(f"反拐通讯:{i}" if i % 3 else f"doc:{i}", "zh" if i % 2 else "en", f"{i:040x}") for i in range(300)]
+    VectorIndex(tmp_path, "m", 8, make_index(vecs[:200], approx_threshold=100), entries[:200], 1).save()
+    updating = VectorIndex.load(tmp_path, mapped=True)
+    assert updating is not None
+    updating.add_segment(vecs[200:], entries[200:])  # an import into the IVF index: a segment of its own
+    assert list(updating.entries) == entries
+
+    served = VectorIndex.load(tmp_path, mapped=True)
+    assert served is not None and isinstance(served.entries, EntryLines) and len(served.parts) == 2
+    assert len(served.entries) == 300 and list(served.entries) == entries
+    assert [served.entries[i] for i in (0, 1, 199, 200, 299, -1)] == [entries[i] for i in (0, 1, 199, 200, 299, -1)]
+    assert served.entries[198:202] == entries[198:202]
+    with pytest.raises(IndexError):
+        served.entries[300]
+    row, score = served.search(vecs[250], 1)[0]
+    assert row == 250 and served.entries[row] == entries[250] and score > 0.99
+    read = VectorIndex.load(tmp_path)
+    assert read is not None and read.entries == entries

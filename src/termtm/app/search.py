@@ -39,20 +39,23 @@ def open_searcher(
     termbase: TermBase | None = None,
     require_memory: bool = False,
     mapped: bool = False,
+    stale: bool = False,
 ) -> Searcher:
     """A searcher over every stored segment, its semantic index in `index`, the term base's Chinese terms
     given to the tokenizer as words (so that 湄公河委员会 is one word, not three); `termbase` saves reading
     it again when the caller holds it. With `require_memory`, an empty store is an error that says what to do.
 
     With `mapped`, fuzzy and concordance lookups map the lexical index set in `index` when it is up to the
-    store (`termtm index build`), instead of building the indexes of the whole memory in this process."""
+    store (`termtm index build`), instead of building the indexes of the whole memory in this process.
+    With `stale` too, a set of this store that is behind it is mapped as well: a server that keeps it in step
+    (web.services.refresh) answers from it for the moment an update takes, rather than build a 1M index."""
     if require_memory and store.count() == 0:
         raise TermTMError("the memory is empty: run `termtm build` or `termtm import` first")
     terms = store.termbase() if termbase is None else termbase
     words = [t.text for _, t in terms.terms("zh")]
-    if mapped and index is not None and is_lexical_fresh(index, store.version()):
+    if mapped and index is not None and (is_lexical_fresh(index, store.version()) or stale):
         lexical = LexicalSet.open(index)
-        if lexical is not None:
+        if lexical is not None and (lexical.store_id is None or lexical.store_id == store.identity()):
             return Searcher.from_index(lexical, index, embedder=embedder, user_words=words)
     return Searcher.from_store(store, index, embedder=embedder, user_words=words)
 

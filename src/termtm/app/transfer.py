@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from termtm.app.indexes import held
 from termtm.config import Settings
 from termtm.errors import TermTMError
 from termtm.exports import export_bytes, write_if_changed
@@ -113,18 +114,22 @@ def _import_memory(
     """Store the units of a memory file as document `name`; update the semantic index if there is one."""
     if name in dict(store.documents()) and not replace_existing:
         raise TermTMError(f"document {name!r} is already in the store: pass --replace or --document NAME")
-    added, changed, removed = store.replace_document(name, segs, tmx_now())
     directory = settings.index_dir
-    lexical = None
-    if (directory / "lexical" / "manifest.json").exists():  # keep an existing mapped lexical set in step
-        from termtm.app.lexical_index import sync_lexical
+    keep_lexical = (directory / "lexical" / "manifest.json").exists()  # keep an existing mapped set in step
+    keep_semantic = index or (directory / "semantic.json").exists()  # and an existing semantic index
+    lexical = result = None
+    # The indexes' locks are held from before the commit until both are updated: serving workers that see
+    # the new store version meanwhile answer from the indexes they have instead of updating them too.
+    with held(directory, lexical=keep_lexical, semantic=keep_semantic):
+        added, changed, removed = store.replace_document(name, segs, tmx_now())
+        if keep_lexical:
+            from termtm.app.lexical_index import sync_lexical
 
-        lexical = sync_lexical(directory, store)
-    result = None
-    if index or (directory / "semantic.json").exists():  # keep an existing semantic index in step
-        from termtm.embed import MemoEmbedder, embedder_from_name
+            lexical = sync_lexical(directory, store)
+        if keep_semantic:
+            from termtm.embed import MemoEmbedder, embedder_from_name
 
-        result = update_search_index(directory, store, MemoEmbedder(embedder_from_name(settings.embedder)))
+            result = update_search_index(directory, store, MemoEmbedder(embedder_from_name(settings.embedder)))
     return Imported(Kind.MEMORY, fmt.name, name, len(segs), added, changed, removed, contents.skipped, result, lexical)
 
 

@@ -23,16 +23,19 @@ loading takes milliseconds, and the OS shares the pages between workers instead 
 
 from __future__ import annotations
 
+import bisect
 import fcntl
 import hashlib
 import json
 import logging
+import mmap
 import re
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast, overload
 
 import numpy as np
 
@@ -40,7 +43,6 @@ from termtm.embed import Embedder
 from termtm.embed.base import Kind
 from termtm.errors import TermTMError
 from termtm.faults import checkpoint
-from termtm.model import Segment
 
 if TYPE_CHECKING:
     from termtm.store import Store
@@ -168,6 +170,94 @@ def is_approximate(index: object) -> bool:
     return hasattr(index, "nprobe")
 
 
+Entry = tuple[str, LangCode, str]
+"""One vector's entry: the tuid of its segment, its side (zh/en) and its embedding cache key."""
+
+
+class EntryLines(Sequence[Entry]):
+    """The entries of mapped segments, read from their .tsv files on demand.
+
+    A served index at 1M segments has 2M entries: as Python tuples they would cost each worker ~400 MB and
+    seconds to read. Here only an array of line offsets (4 bytes an entry while a file is under 4 GB) is
+    private to the process; the text is the file's pages, which the OS shares between the workers. Entries
+    added after loading (an update that appends a segment) are kept in a list at the end.
+    """
+
+    def __init__(self) -> None:
+        self._files: list[tuple[mmap.mmap, np.ndarray]] = []  # per file: its map, line start offsets + end
+        self._starts: list[int] = [0]  # entry row of each file's first line, then the total of mapped rows
+        self._tail: list[Entry] = []
+
+    def add_file(self, path: Path) -> int:
+        """Map one .tsv file of entries; returns its number of lines."""
+        with path.open("rb") as fh:
+            size = path.stat().st_size
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+        offsets = _line_starts(mapped, size)
+        if mapped is not None:
+            self._files.append((mapped, offsets))
+            self._starts.append(self._starts[-1] + len(offsets) - 1)
+        return len(offsets) - 1
+
+    def extend(self, entries: Iterable[Entry]) -> None:
+        """Append entries (a segment just written by this process)."""
+        self._tail.extend(entries)
+
+    def __len__(self) -> int:
+        return self._starts[-1] + len(self._tail)
+
+    @overload
+    def __getitem__(self, row: int) -> Entry: ...
+    @overload
+    def __getitem__(self, row: slice) -> Sequence[Entry]: ...
+    def __getitem__(self, row: int | slice) -> Entry | Sequence[Entry]:
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        if row < 0:
+            row += len(self)
+        mapped_rows = self._starts[-1]
+        if row >= mapped_rows:
+            return self._tail[row - mapped_rows]
+        if row < 0:
+            raise IndexError(row)
+        f = bisect.bisect_right(self._starts, row) - 1
+        mapped, offsets = self._files[f]
+        local = row - self._starts[f]
+        line = mapped[int(offsets[local]) : int(offsets[local + 1]) - 1].decode("utf-8")
+        return cast("Entry", tuple(line.split("\t")))  # each line holds the three fields it was written with
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence of the same entries in the same order (a list read whole, another map)."""
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # a sequence that compares by content is not hashable
+
+    def __iter__(self) -> Iterator[Entry]:
+        for mapped, _ in self._files:
+            for line in mapped[:].decode("utf-8").splitlines():
+                yield cast("Entry", tuple(line.split("\t")))
+        yield from self._tail
+
+
+def _line_starts(mapped: mmap.mmap | None, size: int) -> np.ndarray:
+    """Offsets of each line's first byte, then the file's size (lines end in \\n), read in 16 MB chunks so
+    that a large file does not need a byte array of its own size."""
+    dtype = np.uint32 if size < 2**32 else np.uint64
+    if mapped is None:
+        return np.zeros(1, dtype)
+    chunk = 1 << 24
+    parts = [np.zeros(1, dtype)]
+    for at in range(0, size, chunk):
+        block = np.frombuffer(mapped, np.uint8, count=min(chunk, size - at), offset=at)
+        parts.append((np.flatnonzero(block == 10) + at + 1).astype(dtype))
+    starts = np.concatenate(parts)
+    if starts[-1] != size:  # a last line without its newline: written by no version of termtm
+        raise TermTMError("a semantic entries file does not end with a newline: run `termtm build` again")
+    return starts
+
+
 class VectorIndex:
     """The persisted FAISS index, in one or more segments, with one (tuid, side, key) entry per vector.
 
@@ -181,7 +271,7 @@ class VectorIndex:
         model: str,
         dim: int,
         index: Any,
-        entries: list[tuple[str, LangCode, str]],
+        entries: list[Entry] | EntryLines,
         store_version: int | None = None,
         generation: int | None = 0,
         store_id: int | None = None,
@@ -217,18 +307,23 @@ class VectorIndex:
 
         gen = meta.get("generation")  # None: an index written before generations, as semantic.faiss/.tsv
         parts: list[tuple[str, Any]] = []
-        entries: list[tuple[str, LangCode, str]] = []
+        # mapped (serving): entries read from the mapped files on demand; otherwise (an update) a list
+        entries: list[Entry] | EntryLines = EntryLines() if mapped else []
         for stem in segment_stems(meta):
-            lines = (directory / f"{stem}.tsv").read_text(encoding="utf-8").splitlines()
             index = faiss.read_index(str(directory / f"{stem}.faiss"), faiss.IO_FLAG_MMAP_IFC if mapped else 0)
             _tune(index)
-            if len(lines) != index.ntotal:
+            if isinstance(entries, EntryLines):
+                count = entries.add_file(directory / f"{stem}.tsv")
+            else:
+                lines = (directory / f"{stem}.tsv").read_text(encoding="utf-8").splitlines()
+                # each line holds the three fields it was written with (tuid, side, key): split cannot know that
+                entries.extend(cast("Entry", tuple(line.split("\t"))) for line in lines)
+                count = len(lines)
+            if count != index.ntotal:
                 raise TermTMError(
-                    f"{directory} is inconsistent ({len(lines)} entries, {index.ntotal} vectors in {stem}): "
+                    f"{directory} is inconsistent ({count} entries, {index.ntotal} vectors in {stem}): "
                     "delete it and run `termtm build` again"
                 )
-            # each line holds the three fields it was written with (tuid, side, key): split cannot know that
-            entries.extend(cast("tuple[str, LangCode, str]", tuple(line.split("\t"))) for line in lines)
             parts.append((stem, index))
         return cls(
             directory,
@@ -257,7 +352,7 @@ class VectorIndex:
         self.save_meta()
         self._clean(previous)
 
-    def add_segment(self, vectors: np.ndarray, entries: list[tuple[str, LangCode, str]]) -> None:
+    def add_segment(self, vectors: np.ndarray, entries: list[Entry]) -> None:
         """Write these vectors as a small exact segment beside the others (no existing file is touched),
         then switch semantic.json to the generation that includes it."""
         import faiss
@@ -330,7 +425,7 @@ class VectorIndex:
         raise IndexError(row)
 
 
-def _write_entries(path: Path, entries: Sequence[tuple[str, LangCode, str]]) -> None:
+def _write_entries(path: Path, entries: Sequence[Entry]) -> None:
     path.write_text("".join("\t".join(e) + "\n" for e in entries), encoding="utf-8")
 
 
@@ -341,7 +436,18 @@ def segment_stems(meta: dict) -> list[str]:
     return [_stem(meta.get("generation"))]
 
 
-def wanted(segments: Sequence[Segment]) -> list[tuple[str, LangCode, str]]:
+class Sides(Protocol):
+    """What the index reads of a segment: a Segment, or the store's lighter SegmentTexts."""
+
+    @property
+    def tuid(self) -> str: ...
+    @property
+    def zh(self) -> str: ...
+    @property
+    def en(self) -> str: ...
+
+
+def wanted(segments: Iterable[Sides]) -> list[Entry]:
     """(tuid, side, text) for every non-empty side: a Chinese-only segment is indexed on its Chinese alone."""
     return [(s.tuid, side, text) for s in segments for side, text in (("zh", s.zh), ("en", s.en)) if text.strip()]
 
@@ -359,24 +465,45 @@ def read_meta(directory: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+_held = threading.local()  # the index lock files this thread holds, with how deeply (index_lock re-enters)
+
+
 @contextmanager
-def index_lock(directory: Path) -> Iterator[None]:
+def index_lock(directory: Path, *, wait: bool = True) -> Iterator[bool]:
     """Hold the index's lock file: one process at a time updates an index (others wait, then find it fresh).
 
-    The lock is the kernel's (flock), so a process killed while holding it releases it.
+    The lock is the kernel's (flock), so a process killed while holding it releases it. It is re-entrant
+    within a thread: an import holds the locks from before its commit until its indexes are updated, and
+    the updates it calls take them again. With `wait` false, a lock that another process or thread holds is
+    not waited for: the context yields False (a serving worker then answers from the indexes it has).
     """
     directory.mkdir(parents=True, exist_ok=True)
-    with (directory / ".lock").open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    key = str(directory.resolve())
+    held: dict[str, int] = _held.__dict__.setdefault("depth", {})
+    if held.get(key):
+        held[key] += 1
         try:
-            yield
+            yield True
         finally:
+            held[key] -= 1
+        return
+    with (directory / ".lock").open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        held[key] = 1
+        try:
+            yield True
+        finally:
+            del held[key]
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def update_index(
     directory: Path,
-    segments: Sequence[Segment],
+    segments: Sequence[Sides],
     embedder: Embedder,
     *,
     approx_threshold: int = APPROX_THRESHOLD,
@@ -465,8 +592,7 @@ def sync_index(directory: Path, store: Store, embedder: Embedder) -> IndexUpdate
             f"the semantic index in {directory} was built for another store: not updated "
             "(set TERMTM_INDEX_DIR or index_dir to this store's own index directory)"
         )
-    segments = [r.segment for r in store.records()]
-    return update_index(directory, segments, embedder, store_version=version, store_id=identity)
+    return update_index(directory, list(store.texts()), embedder, store_version=version, store_id=identity)
 
 
 class IndexOfAnotherStore(TermTMError):

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from alembic import command
 from alembic.config import Config
@@ -133,10 +133,21 @@ class Store:
         return added, changed, len(old)
 
     def version(self) -> int:
-        """The store's version stamp: it goes up with every change that lookups would see."""
-        with self.engine.connect() as conn:
-            value = conn.execute(select(counters.c.value).where(counters.c.key == "version")).scalar()
-        return int(value or 0)
+        """The store's version stamp: it goes up with every change that lookups would see.
+
+        A served process reads it before every request, so it goes to the driver directly: through a
+        SQLAlchemy connection (checkout, begin, compiled select, rollback) it cost 260 µs, a tenth of a
+        fuzzy lookup; a pooled driver connection and one plain SELECT cost 27 µs.
+        """
+        conn = self.engine.raw_connection()
+        try:
+            cursor = conn.cursor()
+            cursor.execute(_VERSION_SQL)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            conn.close()  # back to the pool, which rolls the read back
+        return int(row[0]) if row and row[0] is not None else 0
 
     def identity(self) -> int:
         """A random number drawn the first time it is asked for, and kept: tells this store from any other.
@@ -162,6 +173,15 @@ class Store:
         with self.engine.connect() as conn:
             for r in conn.execute(q):
                 yield SegmentRecord(segment_from_row(r), r.creationdate, r.changedate, r.changeid)
+
+    def texts(self) -> Iterator[SegmentTexts]:
+        """(tuid, zh, en) of every stored segment in memory order: what the semantic index encodes, read
+        without building Segments (at 1M segments: 3.5 s instead of 20 s, inside an import's index update)."""
+        c = segments.c
+        q = select(c.tuid, c.zh, c.en).order_by(c.document, c.article, c.paragraph, c.sentence, c.id)
+        with self.engine.connect() as conn:
+            for r in conn.execute(q).yield_per(50_000):
+                yield SegmentTexts._make(r)
 
     def article(self, document: str, article: str) -> list[Segment]:
         """Segments of one article in reading order: the context a segment page shows."""
@@ -353,6 +373,17 @@ def _set_contexts(conn: Connection, found: dict[tuple[str, str, str], list[str]]
         conn.execute(term_contexts.insert(), rows)
     bump_version(conn)
     return len(rows)
+
+
+class SegmentTexts(NamedTuple):
+    """A segment's tuid and texts: the part of it the semantic index reads."""
+
+    tuid: str
+    zh: str
+    en: str
+
+
+_VERSION_SQL = f"SELECT value FROM {counters.name} WHERE key = 'version'"
 
 
 def bump_version(conn: Connection) -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_request_context, request
 
+from termtm.app import indexes as app_indexes
 from termtm.app import terms as app_terms
 from termtm.app.search import open_searcher
 from termtm.app.terms import TermLookup
@@ -42,31 +43,35 @@ _refresh_lock = threading.Lock()
 
 
 def refresh() -> None:
-    """Drop this process's indexes if the store changed since they were built; sync the semantic index."""
+    """Drop this process's indexes if the store changed since they were built, once the mapped lexical set
+    and the semantic index on disk are brought up to it.
+
+    While another thread of this process, or another process (an import), is updating them, a process that
+    has indexes answers from those rather than wait: the change becomes searchable a moment later, when the
+    updater has switched the manifests, and no request stalls behind the update.
+    """
     if has_request_context() and request.endpoint in ("static", "ui.favicon"):  # a stylesheet or script reads no index
         return
     ext = current_app.extensions
     version = store().version()
     if ext.get("termtm.version") == version:
         return
-    with _refresh_lock:
+    answering = "termtm.searcher" in ext or "termtm.terms" in ext  # indexes to answer from meanwhile
+    if not _refresh_lock.acquire(blocking=not answering):
+        return
+    try:
         if ext.get("termtm.version") == version:
+            return
+        lexical, semantic = lexical_available(), semantic_available()
+        if (lexical or semantic) and not app_indexes.sync(
+            index_dir(), store(), embedder, lexical=lexical, semantic=semantic, wait=not answering
+        ):
             return
         for key in _DERIVED:
             ext.pop(key, None)
-        if lexical_available():  # a mapped lexical set: add what changed as a new segment (the lock makes
-            from termtm.app.lexical_index import LexicalOfAnotherStore, sync_lexical  # others wait, then find it fresh)
-
-            try:
-                sync_lexical(index_dir(), store())
-            except LexicalOfAnotherStore as err:  # searcher() then builds in memory, as without a set
-                current_app.logger.warning("%s", err)
-        if semantic_available():
-            from termtm.search import is_fresh, sync_index
-
-            if not is_fresh(index_dir(), version):
-                sync_index(index_dir(), store(), embedder())
         ext["termtm.version"] = version
+    finally:
+        _refresh_lock.release()
 
 
 def embedder() -> Embedder:
@@ -147,7 +152,12 @@ def searcher() -> Searcher:
     if "termtm.searcher" not in ext:
         vectors = embedder() if semantic_available() else None
         ext["termtm.searcher"] = open_searcher(
-            store(), index_dir(), embedder=vectors, termbase=term_index().termbase, mapped=lexical_available()
+            store(),
+            index_dir(),
+            embedder=vectors,
+            termbase=term_index().termbase,
+            mapped=lexical_available(),
+            stale=True,
         )
     return ext["termtm.searcher"]
 
