@@ -112,6 +112,23 @@ def variants(pairs: list[tuple[str, str]], size: int, seed: int = 5) -> list[tup
     return out
 
 
+def make_memory_store(work: Path, url: str, memory: list, stamp: str, only: bool = False) -> float | None:
+    """Write the store (once: STORE records it, so that it can be made while the encoder still runs);
+    seconds it took, or None with `only` (the store alone was asked for)."""
+    done = work / "STORE"
+    if done.exists() and done.read_text().startswith(stamp):
+        made = float(done.read_text().split()[-1])
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        t0 = time.time()
+        make_store(url, [(zh, en) for zh, en, _ in memory], document="mem")
+        made = time.time() - t0
+        done.write_text(f"{stamp} {made:.1f}")
+        print(f"store: {len(memory):,} units in {made:.0f} s", flush=True)
+    return None if only else made
+
+
 def build_memory(work: Path, size: int, sem_cache: Path, import_units: int) -> dict:
     """The store, its semantic index (real vectors where encoded, stand-ins elsewhere) and the import's
     units; returns what the run needs to know (made once, reused while READY matches)."""
@@ -123,16 +140,14 @@ def build_memory(work: Path, size: int, sem_cache: Path, import_units: int) -> d
     stamp = f"{READY} size={size} import={import_units}"
     if ready.exists() and ready.read_text() == stamp:
         return json.loads(info_path.read_text())
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
     real = real_pairs()
-    t0 = time.time()
     units = variants(real, size + import_units)
     memory, extra = units[:size], units[size:]
     url = f"sqlite:///{work / 'mem.db'}"
-    make_store(url, [(zh, en) for zh, en, _ in memory], document="mem")
-    made = time.time() - t0
-    print(f"store: {size:,} units ({len(real):,} real pairs, the rest variants) in {made:.0f} s", flush=True)
+    made = make_memory_store(work, url, memory, stamp)
+    if made is None:
+        return {}
+    shutil.rmtree(work / "mem.index", ignore_errors=True)  # an index of an earlier stamp: made again
 
     texts, vecs = load(sem_cache)
     known = {t: i for i, t in enumerate(texts)}
@@ -532,11 +547,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--baseline-limit", type=float, default=1800, help="seconds the baseline may take to answer")
     ap.add_argument("--min-available-gb", type=float, default=2.0, help="stop a server whose copies exhaust memory")
+    ap.add_argument("--store-only", action="store_true", help="make the memory's store and stop")
     ap.add_argument("--wrk", action="store_true", help="also drive fuzzy and concordance with wrk")
     ap.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
     args = ap.parse_args(argv)
     work = Path(args.work) / f"m{args.size}"
     args.work = str(work)
+    if args.store_only:
+        units = variants(real_pairs(), args.size + args.import_units)[: args.size]
+        stamp = f"{READY} size={args.size} import={args.import_units}"
+        make_memory_store(work, f"sqlite:///{work / 'mem.db'}", units, stamp, only=True)
+        return
     info = build_memory(work, args.size, args.sem_cache, args.import_units)
     sample = [(zh, en) for zh, en, _ in info["memory_sample"]]
     rng = random.Random(3)
