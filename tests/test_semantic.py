@@ -302,3 +302,43 @@ def test_a_served_index_reads_its_entries_from_the_mapped_files_byte_exact_acros
     assert row == 250 and served.entries[row] == entries[250] and score > 0.99
     read = VectorIndex.load(tmp_path)
     assert read is not None and read.entries == entries
+
+
+def test_edits_and_deletions_in_an_ivf_index_mark_rows_dead_until_compaction(indexed, embedder, tmp_path):
+    """At 1M segments a rebuild is a new k-means over 2M vectors: an editor's change must not cost that.
+    The old rows are marked dead in semantic.json (switched atomically), never returned, and dropped by
+    compaction; past DEAD_SHARE of the index dead, the update rebuilds."""
+    from termtm.search.semantic import DEAD_SHARE
+
+    paths, segments, _ = indexed
+    shutil.copytree(paths.index / "embeddings", tmp_path / "embeddings")
+    update_index(tmp_path, segments, embedder, approx_threshold=100)
+    main = json.loads((tmp_path / "semantic.json").read_text())["segments"][0]["stem"]
+    main_bytes = (tmp_path / f"{main}.faiss").read_bytes()
+    edited, deleted = segments[10], segments[20]
+    new_en = "Myanmar trained its own teachers with the regional curriculum, an editor's wording."
+    after = [dataclasses.replace(s, en=new_en) if s is edited else s for s in segments if s is not deleted]
+
+    update = update_index(tmp_path, after, embedder, approx_threshold=100)
+    assert (update.added, update.dead, update.rebuilt) == (1, 3, False)  # the new English; old English, both sides
+    assert update.size == 2 * len(after)
+    assert (tmp_path / f"{main}.faiss").read_bytes() == main_bytes  # the big segment was not rewritten
+    meta = json.loads((tmp_path / "semantic.json").read_text())
+    served = VectorIndex.load(tmp_path, mapped=True)
+    assert served is not None and served.dead == set(meta["dead"]) and len(served.dead) == 3
+    assert {served.entries[r][0] for r in served.dead} == {edited.tuid, deleted.tuid}
+    for text in (deleted.zh, deleted.en, edited.en):  # their own old vectors are the nearest: all skipped
+        vector = embedder.encode([text], kind="query")[0]
+        assert not {row for row, _ in served.search(vector, 20)} & served.dead
+    searcher = Searcher(after, index_dir=tmp_path, embedder=embedder)
+    hit = searcher.semantic(new_en, k=1, ranking=Ranking.DENSE)[0]
+    assert (hit.segment.tuid, hit.lang) == (edited.tuid, Lang.EN)
+    assert deleted.tuid not in {h.segment.tuid for h in searcher.semantic(deleted.zh, k=10, ranking=Ranking.DENSE)}
+
+    compacted = compact_index(tmp_path, approx_threshold=100)
+    meta = json.loads((tmp_path / "semantic.json").read_text())
+    assert compacted.rebuilt and "dead" not in meta and meta["vectors"] == compacted.size == 2 * len(after)
+
+    many = after[: int(len(after) * (1 - 2 * DEAD_SHARE))]  # a fifth of the memory removed: cheaper to rebuild
+    update = update_index(tmp_path, many, embedder, approx_threshold=100)
+    assert update.rebuilt and "dead" not in json.loads((tmp_path / "semantic.json").read_text())

@@ -276,7 +276,7 @@ class Searcher:
     @cached_property
     def _rows_of(self) -> dict[int, list[int]]:
         rows: dict[int, list[int]] = {}
-        for row, (tuid, _, _) in enumerate(self.vectors.entries):
+        for row, (tuid, _, _) in self.vectors.live():
             doc = self._doc_of.get(tuid)
             if doc is not None:
                 rows.setdefault(doc, []).append(row)

@@ -59,6 +59,8 @@ IVF_NPROBE = 128
 _TRAIN_SAMPLE = 100_000
 MAX_SEGMENTS = 8
 """Segments past which the next update compacts the index into one (each adds a search call per query)."""
+DEAD_SHARE = 0.1
+"""Share of an IVF index's vectors that may be dead (removed or changed segments) before an update compacts."""
 _BATCH = 64  # texts per encoder call: large enough to amortise, small enough to show progress
 # Segments are encoded as e5 "query:" texts, not "passage:": e5 prescribes "query:" on both sides for
 # symmetric tasks (paraphrase and bitext retrieval), and on the bulletin an English segment then finds
@@ -77,6 +79,8 @@ class IndexUpdate:
     added: int
     rebuilt: bool
     size: int
+    dead: int = 0
+    """Vectors of removed or changed segments marked dead in this update (skipped until compaction)."""
 
 
 class EmbeddingCache:
@@ -276,8 +280,11 @@ class VectorIndex:
         generation: int | None = 0,
         store_id: int | None = None,
         parts: list[tuple[str, Any]] | None = None,
+        dead: set[int] | None = None,
     ):
         self.directory, self.model, self.dim, self.index, self.entries = directory, model, dim, index, entries
+        # entry rows of removed or changed segments: never returned by search, dropped by the next compaction
+        self.dead: set[int] = dead or set()
         self.store_version, self.generation, self.store_id = store_version, generation, store_id
         # (file stem, faiss index) per segment; a fresh index has no stem until save() writes it.
         self.parts: list[tuple[str, Any]] = parts if parts is not None else [("", index)]
@@ -335,6 +342,7 @@ class VectorIndex:
             gen,
             meta.get("store"),
             parts,
+            set(meta.get("dead", ())),
         )
 
     def save(self) -> None:
@@ -352,20 +360,22 @@ class VectorIndex:
         self.save_meta()
         self._clean(previous)
 
-    def add_segment(self, vectors: np.ndarray, entries: list[Entry]) -> None:
-        """Write these vectors as a small exact segment beside the others (no existing file is touched),
-        then switch semantic.json to the generation that includes it."""
+    def add_segment(self, vectors: np.ndarray, entries: list[Entry], dead: Iterable[int] = ()) -> None:
+        """Write these vectors as a small exact segment beside the others (no existing file is touched) and
+        mark the `dead` rows, then switch semantic.json to the generation that includes both."""
         import faiss
 
         previous = self._files()
         self.generation = (self.generation or 0) + 1
         stem = _stem(self.generation)
-        part = faiss.IndexFlatIP(self.dim)
-        part.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        faiss.write_index(part, str(self.directory / f"{stem}.faiss"))
-        _write_entries(self.directory / f"{stem}.tsv", entries)
-        self.parts.append((stem, part))
-        self.entries.extend(entries)
+        if entries:
+            part = faiss.IndexFlatIP(self.dim)
+            part.add(np.ascontiguousarray(vectors, dtype=np.float32))
+            faiss.write_index(part, str(self.directory / f"{stem}.faiss"))
+            _write_entries(self.directory / f"{stem}.tsv", entries)
+            self.parts.append((stem, part))
+            self.entries.extend(entries)
+        self.dead |= set(dead)
         checkpoint("index.save")
         self.save_meta()
         self._clean(previous)
@@ -392,6 +402,8 @@ class VectorIndex:
             "store_version": self.store_version,
             "segments": [{"stem": stem, "vectors": int(part.ntotal)} for stem, part in self.parts],
         }
+        if self.dead:  # in the manifest, so that marking rows dead switches with it, atomically
+            meta["dead"] = sorted(self.dead)
         if self.store_id is not None:
             meta["store"] = self.store_id
         _write(self.directory / "semantic.json", json.dumps(meta, indent=1) + "\n")
@@ -403,12 +415,21 @@ class VectorIndex:
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
         found: list[tuple[int, float]] = []
         start = 0
+        ask = n + min(len(self.dead), n)  # room for dead rows among the nearest (an edited segment's old text)
         for _, part in self.parts:
             if part.ntotal:
-                scores, rows = part.search(q, min(n, int(part.ntotal)))
-                found += [(start + int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+                scores, rows = part.search(q, min(ask, int(part.ntotal)))
+                found += [
+                    (start + int(r), float(s))
+                    for r, s in zip(rows[0], scores[0], strict=True)
+                    if r >= 0 and start + int(r) not in self.dead
+                ]
             start += int(part.ntotal)
-        return sorted(found, key=lambda hit: -hit[1])[:n] if len(self.parts) > 1 else found
+        return sorted(found, key=lambda hit: -hit[1])[:n]
+
+    def live(self) -> Iterator[tuple[int, Entry]]:
+        """(row, entry) of every vector not marked dead."""
+        return ((row, e) for row, e in enumerate(self.entries) if row not in self.dead)
 
     def reconstruct(self, rows: Sequence[int]) -> np.ndarray:
         """Stored vectors of these entry rows (to score lexical candidates the approximate search missed)."""
@@ -521,31 +542,15 @@ def update_index(
     with index_lock(directory):
         cache = EmbeddingCache(directory / "embeddings", embedder.name, embedder.dim)
         want = wanted(segments)
-        encoded = cache.fill([t for _, _, t in want], embedder)
-        entries = [(tuid, side, cache.key(text)) for tuid, side, text in want]
+        keys = [cache.key(text) for _, _, text in want]  # once: 2M sha1s at 1M segments
+        encoded = cache.fill([t for (_, _, t), k in zip(want, keys, strict=True) if k not in cache], embedder)
+        entries = [(tuid, side, k) for (tuid, side, _), k in zip(want, keys, strict=True)]
         old = VectorIndex.load(directory, mapped=True)
-        if old is not None and old.model == embedder.name and set(old.entries) <= set(entries):
-            have = set(old.entries)
-            new = [e for e in entries if e not in have]
-            crossing = not is_approximate(old.index) and len(old.entries) + len(new) >= approx_threshold
-            segmented = is_approximate(old.index) and old.generation is not None
-            if not crossing and (not segmented or not new or len(old.parts) < MAX_SEGMENTS):
-                rewrite = (bool(new) and not segmented) or old.generation is None
-                if rewrite:  # a small exact index is rewritten whole (< 80 MB); an old layout moves to generations
-                    old = VectorIndex.load(directory)  # read, not mapped: it grows in place
-                    assert old is not None
-                    if new:
-                        old.index.add(cache.vectors([k for _, _, k in new]))
-                        old.entries.extend(new)
-                old.store_version = store_version
-                old.store_id = store_id if store_id is not None else old.store_id
-                if rewrite:
-                    old.save()
-                elif new:  # an import into a big index: its vectors as a segment of their own, the rest untouched
-                    old.add_segment(cache.vectors([k for _, _, k in new]), new)
-                else:
-                    old.save_meta()
-                return IndexUpdate(encoded, len(new), False, len(old.entries))
+        if old is not None and old.model == embedder.name:
+            kept = _update_in_place(old, entries, cache, approx_threshold, store_version, store_id)
+            if kept is not None:
+                added, dead, size = kept
+                return IndexUpdate(encoded, added, False, size, dead)
         index = VectorIndex(
             directory,
             embedder.name,
@@ -561,20 +566,66 @@ def update_index(
     return IndexUpdate(encoded, len(entries), True, len(entries))
 
 
+def _update_in_place(
+    old: VectorIndex,
+    entries: list[Entry],
+    cache: EmbeddingCache,
+    approx_threshold: int,
+    store_version: int | None,
+    store_id: int | None,
+) -> tuple[int, int, int] | None:
+    """Bring `old` to `entries` without rebuilding it, if that is the cheaper way; (added, marked dead,
+    live vectors), or None when the caller must rebuild.
+
+    A small exact index takes new vectors in place and is rewritten whole (< 80 MB); a removal rebuilds it.
+    An IVF index (past the approximate threshold) takes new vectors as a segment of their own and marks
+    the rows of removed or changed segments dead, until MAX_SEGMENTS segments or DEAD_SHARE dead rows make
+    the next update compact it (a rebuild from cached vectors: no encoding, but a new k-means).
+    """
+    wanted_set = set(entries)
+    live = {e for _, e in old.live()}
+    new = [e for e in entries if e not in live]
+    gone = [row for row, e in old.live() if e not in wanted_set]
+    segmented = is_approximate(old.index) and old.generation is not None
+    if gone and (not segmented or len(old.dead) + len(gone) > DEAD_SHARE * len(old.entries)):
+        return None
+    if not is_approximate(old.index) and len(live) + len(new) >= approx_threshold:
+        return None  # crossing into the approximate kind
+    if segmented and new and len(old.parts) >= MAX_SEGMENTS:
+        return None
+    rewrite = (bool(new) and not segmented) or old.generation is None
+    if rewrite:  # a small exact index is rewritten whole; an old layout moves to generations
+        reread = VectorIndex.load(old.directory)  # read, not mapped: it grows in place
+        assert reread is not None
+        old = reread
+        if new:
+            old.index.add(cache.vectors([k for _, _, k in new]))
+            old.entries.extend(new)
+    old.store_version = store_version
+    old.store_id = store_id if store_id is not None else old.store_id
+    if rewrite:
+        old.save()
+    elif new or gone:  # an import into a big index: its vectors as a segment of their own, the rest untouched
+        old.add_segment(cache.vectors([k for _, _, k in new]), new, gone)
+    else:
+        old.save_meta()
+    return len(new), len(gone), len(old.entries) - len(old.dead)
+
+
 def compact_index(directory: Path, *, approx_threshold: int = APPROX_THRESHOLD) -> IndexUpdate:
     """Merge the index's segments into one, from the cached vectors (no encoding); a no-op for one segment."""
     with index_lock(directory):
         old = VectorIndex.load(directory, mapped=True)
-        if old is None or len(old.parts) == 1:
+        if old is None or (len(old.parts) == 1 and not old.dead):
             return IndexUpdate(0, 0, False, len(old.entries) if old else 0)
         cache = EmbeddingCache(directory / "embeddings", old.model, old.dim)
-        vectors = cache.vectors([k for _, _, k in old.entries])
-        index = make_index(vectors, approx_threshold=approx_threshold)
+        entries = [e for _, e in old.live()]
+        index = make_index(cache.vectors([k for _, _, k in entries]), approx_threshold=approx_threshold)
         merged = VectorIndex(
-            directory, old.model, old.dim, index, old.entries, old.store_version, old.generation, old.store_id
+            directory, old.model, old.dim, index, entries, old.store_version, old.generation, old.store_id
         )
         merged.save()
-        return IndexUpdate(0, 0, True, len(old.entries))
+        return IndexUpdate(0, 0, True, len(entries))
 
 
 def sync_index(directory: Path, store: Store, embedder: Embedder) -> IndexUpdate:
