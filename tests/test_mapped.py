@@ -326,9 +326,7 @@ def test_while_an_import_holds_the_indexes_the_app_answers_from_the_ones_it_has_
     try:
         assert committed.wait(60)
         answers: list = []
-        asking = threading.Thread(
-            target=lambda: answers.append(client.get("/api/v1/concordance", query_string=phrase))
-        )
+        asking = threading.Thread(target=lambda: answers.append(client.get("/api/v1/concordance", query_string=phrase)))
         asking.start()
         asking.join(30)
         assert not asking.is_alive(), "a request waited for the importer's lock"
