@@ -361,3 +361,54 @@ def test_the_index_lock_is_reentrant_in_a_thread_and_refused_without_waiting_to_
     assert seen == [False]
     with index_lock(tmp_path, wait=False) as got:  # released by the outer context, not the inner one
         assert got
+
+
+def test_a_large_mapped_memory_is_brought_up_to_a_change_in_the_background(tmp_path: Path) -> None:
+    """Past BACKGROUND_SYNC_FROM segments (here 0) the update a change needs runs in a thread of the worker:
+    requests keep answering from the mapped set meanwhile, then find the change once it is switched."""
+    import threading
+    import time
+
+    from termtm.search.semantic import index_lock
+    from termtm.web import create_app
+
+    segs = _bulletin()
+    store = _store(tmp_path, segs[:200])
+    url = f"sqlite:///{tmp_path}/store.db"
+    index = tmp_path / "store.index"
+    sync_lexical(index, store)
+    app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(index), "TESTING": True, "BACKGROUND_SYNC_FROM": 0})
+    client = app.test_client()
+    target = segs[250]
+    phrase = {"q": target.zh[2:10]}
+    assert client.get("/api/v1/concordance", query_string=phrase).get_json() == []
+
+    locked, release = threading.Event(), threading.Event()
+
+    def holder() -> None:  # another updater holds the set: the background thread has to wait for it
+        with index_lock(lexical_dir(index)):
+            locked.set()
+            release.wait(60)
+
+    other = threading.Thread(target=holder)
+    other.start()
+    assert locked.wait(30)
+    store.replace_document("later", [Segment("later:x", target.zh, target.en, document="later")], WHEN)
+    try:
+        started = time.monotonic()
+        for _ in range(5):  # each returns at once, from the set as it was
+            assert client.get("/api/v1/concordance", query_string=phrase).get_json() == []
+        assert time.monotonic() - started < 20
+        assert [t.name for t in threading.enumerate()].count("termtm-index-sync") == 1
+    finally:
+        release.set()
+        other.join(30)
+    found: list = []
+    deadline = time.monotonic() + 60
+    while not found and time.monotonic() < deadline:
+        found = client.get("/api/v1/concordance", query_string=phrase).get_json()
+        time.sleep(0.05)
+    assert [h["tuid"] for h in found] == ["later:x"]
+    assert is_lexical_fresh(index, store.version())
+    store.engine.dispose()
+    app.extensions["termtm.store"].engine.dispose()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 
 from termtm.app import indexes as app_indexes
 from termtm.app import terms as app_terms
@@ -57,21 +57,63 @@ def refresh() -> None:
     if ext.get("termtm.version") == version:
         return
     answering = "termtm.searcher" in ext or "termtm.terms" in ext  # indexes to answer from meanwhile
+    if answering and _large(ext.get("termtm.searcher")):
+        _sync_in_background(current_app._get_current_object())  # type: ignore[attr-defined]  # werkzeug proxy
+        return
     if not _refresh_lock.acquire(blocking=not answering):
         return
     try:
-        if ext.get("termtm.version") == version:
-            return
-        lexical, semantic = lexical_available(), semantic_available()
-        if (lexical or semantic) and not app_indexes.sync(
-            index_dir(), store(), embedder, lexical=lexical, semantic=semantic, wait=not answering
-        ):
-            return
-        for key in _DERIVED:
-            ext.pop(key, None)
-        ext["termtm.version"] = version
+        _sync(version, wait=not answering)
     finally:
         _refresh_lock.release()
+
+
+def _sync(version: int, *, wait: bool) -> bool:
+    """Bring the indexes on disk up to `version`, then drop this process's (held: _refresh_lock); False
+    when another updater holds them and `wait` is false."""
+    ext = current_app.extensions
+    if ext.get("termtm.version") == version:
+        return True
+    lexical, semantic = lexical_available(), semantic_available()
+    if (lexical or semantic) and not app_indexes.sync(
+        index_dir(), store(), embedder, lexical=lexical, semantic=semantic, wait=wait
+    ):
+        return False
+    for key in _DERIVED:
+        ext.pop(key, None)
+    ext["termtm.version"] = version
+    return True
+
+
+BACKGROUND_SYNC_FROM = 100_000
+"""Mapped memories of this many segments are brought up to a change in a background thread: their update
+reads every stored row (20-60 s at 1M), which no request should wait for (config BACKGROUND_SYNC_FROM)."""
+
+
+def _large(searcher: Searcher | None) -> bool:
+    """Is this process answering from a mapped memory large enough to update in the background?"""
+    mapped = getattr(searcher, "mapped", None)
+    return mapped is not None and len(mapped) >= current_app.config.get("BACKGROUND_SYNC_FROM", BACKGROUND_SYNC_FROM)
+
+
+def _sync_in_background(app: Flask) -> None:
+    """Start the one updating thread of this process unless it runs: it syncs until the indexes reflect
+    the store's latest version, while requests answer from the indexes they have."""
+    if not _refresh_lock.acquire(blocking=False):
+        return  # a thread of this process is updating already
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                version = store().version()
+                while _sync(version, wait=True) and (latest := store().version()) != version:
+                    version = latest  # another change landed during the update: bring the indexes to it too
+        except Exception:  # the next request starts another try; a failed update must not end the process
+            app.logger.exception("the background index update failed")
+        finally:
+            _refresh_lock.release()
+
+    threading.Thread(target=run, name="termtm-index-sync", daemon=True).start()
 
 
 def embedder() -> Embedder:
