@@ -31,12 +31,14 @@ when it was encoded): the time measured is the index update, not encoding, whose
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -223,6 +225,13 @@ def build_memory(work: Path, size: int, sem_cache: Path, import_units: int) -> d
 
 
 # --- serving and load ------------------------------------------------------------------------------------
+
+
+def pause(pids: list[int], sig: signal.Signals) -> None:
+    """Stop (or continue) background jobs of this machine while a server is timed (the encoder, say)."""
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
 
 
 def available_gb() -> float:
@@ -425,6 +434,7 @@ def warm_semantic(port: int, queries: list[str], workers: int) -> None:
 def run_server(name: str, src: Path, info: dict, args, queries: dict[str, list[str]]) -> dict:
     """Start, wait for every worker, load every endpoint at each client count, measure memory, stop."""
     root = Path(args.work)
+    pause(args.pause, signal.SIGSTOP)  # a server's start (each worker's warm-up) is measured on a quiet machine too
     server = Server(src, root, info["url"], info["index"], args.workers)
     out: dict = {"name": name, "loadavg_at_start": os.getloadavg()}
     try:
@@ -455,6 +465,7 @@ def run_server(name: str, src: Path, info: dict, args, queries: dict[str, list[s
         if name == "mapped" and args.import_units:
             out["import"] = import_while_serving(server, info, queries, args)
     finally:
+        pause(args.pause, signal.SIGCONT)
         server.stop()
         # the server's output (access log and any traceback), to explain errors
         (root / f"{name}-server.log").write_text("".join(server.log), encoding="utf-8")
@@ -558,6 +569,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--baseline-limit", type=float, default=1800, help="seconds the baseline may take to answer")
     ap.add_argument("--min-available-gb", type=float, default=2.0, help="stop a server whose copies exhaust memory")
+    ap.add_argument(
+        "--pause", type=lambda v: [int(x) for x in v.split(",")], default=[], help="PIDs stopped while a server runs"
+    )
     ap.add_argument("--store-only", action="store_true", help="make the memory's store and stop")
     ap.add_argument("--lexical-only", action="store_true", help="make the store and its lexical set, and stop")
     ap.add_argument("--wrk", action="store_true", help="also drive fuzzy and concordance with wrk")
