@@ -6,6 +6,7 @@ are switched atomically, so a SIGKILL at any checkpoint leaves the previous mani
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import random
@@ -412,3 +413,28 @@ def test_a_large_mapped_memory_is_brought_up_to_a_change_in_the_background(tmp_p
     assert is_lexical_fresh(index, store.version())
     store.engine.dispose()
     app.extensions["termtm.store"].engine.dispose()
+
+
+def test_an_import_of_a_new_document_adds_its_rows_alone_and_equals_a_full_sync(tmp_path: Path) -> None:
+    from termtm.search.semantic import Addition
+
+    segs = _bulletin()
+    store = _store(tmp_path, segs[:200])
+    index = tmp_path / "store.index"
+    sync_lexical(index, store)
+    since = store.version()
+    store.replace_document("later", [dataclasses.replace(s, document="later") for s in segs[200:]], WHEN)
+    update = sync_lexical(index, store, added=Addition("later", since))
+    assert (update.kind, update.added, update.dead, update.segments) == ("delta", len(segs) - 200, 0, 2)
+    assert is_lexical_fresh(index, store.version())
+    mapped = LexicalSet.open(index)
+    assert mapped is not None
+    assert [(r.tuid, r.zh, r.en, r.document) for r in mapped.rows()] == [
+        (r.tuid, r.zh, r.en, r.document) for r in store_rows(store)
+    ]
+    assert sync_lexical(index, store).kind == "fresh"  # a full comparison finds nothing left to do
+
+    stale = Addition("later", since - 1)  # the set is not at the version before the change: a full sync
+    store.replace_document("third", [dataclasses.replace(segs[0], tuid="t:1", document="third")], WHEN)
+    assert sync_lexical(index, store, added=stale).added == 1
+    store.engine.dispose()

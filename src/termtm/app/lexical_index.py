@@ -18,7 +18,7 @@ from termtm.errors import TermTMError
 from termtm.search import indexset
 from termtm.search.indexset import LexicalSet, LexicalUpdate, lexical_dir, read_manifest
 from termtm.search.mapped import IndexRow, row_hash
-from termtm.search.semantic import index_lock
+from termtm.search.semantic import Addition, index_lock
 from termtm.store import Store
 from termtm.store.schema import segments
 
@@ -30,13 +30,16 @@ class LexicalOfAnotherStore(TermTMError):
     """The lexical index directory holds the index of a different store."""
 
 
-def store_rows(store: Store) -> Iterator[IndexRow]:
-    """Every stored unit as an IndexRow, in memory order (as Store.records sorts, with the database id)."""
+def store_rows(store: Store, document: str | None = None) -> Iterator[IndexRow]:
+    """Every stored unit (or one document's) as an IndexRow, in memory order (as Store.records sorts, with
+    the database id)."""
     c = segments.c
     q = select(
         c.tuid, c.zh, c.en, c.document, c.article, c.paragraph, c.sentence, c.id,
         c.kind, c.provenance, c.status, c.note, c.origin,
     ).order_by(c.document, c.article, c.paragraph, c.sentence, c.id)  # fmt: skip
+    if document is not None:
+        q = q.where(c.document == document)
     with store.engine.connect() as conn:
         for r in conn.execute(q).yield_per(_CHUNK):
             yield IndexRow._make(r)
@@ -49,11 +52,15 @@ def build_lexical(index_dir: Path, store: Store) -> LexicalUpdate:
         return indexset.build(index_dir, list(store_rows(store)), store_version=version, store_id=identity)
 
 
-def sync_lexical(index_dir: Path, store: Store, *, rebuild_share: float = REBUILD_SHARE) -> LexicalUpdate:
+def sync_lexical(
+    index_dir: Path, store: Store, *, rebuild_share: float = REBUILD_SHARE, added: Addition | None = None
+) -> LexicalUpdate:
     """Bring the set up to the store's version: build it if absent, else add what changed as a new segment.
 
     The version is read before the rows (as semantic.sync_index does): a write in between leaves the set
     stamped older than what it holds, so it is synced once more rather than looking fresh while stale.
+    With `added` (the store's last change added that document whole), a set stamped `added.since` takes
+    the document's rows as its new segment, without reading and hashing every stored row.
     """
     start = time.perf_counter()
     version, identity = store.version(), store.identity()
@@ -69,13 +76,17 @@ def sync_lexical(index_dir: Path, store: Store, *, rebuild_share: float = REBUIL
             indexset.collect(directory, meta)  # what a killed update left (its lock is ours now)
             units = sum(e["units"] for e in meta["segments"])
             return LexicalUpdate("fresh", 0, 0, len(meta["segments"]), units, round(time.perf_counter() - start, 3))
+        if added is not None and meta is not None and meta.get("store_version") == added.since == version - 1:
+            rows = list(store_rows(store, added.document))
+            if len(rows) <= rebuild_share * sum(e["units"] for e in meta["segments"]):
+                return indexset.apply_delta(index_dir, rows, {}, store_version=version, store_id=identity)
         current = LexicalSet.open(index_dir) if meta is not None else None
         if current is None:
             return indexset.build(index_dir, list(store_rows(store)), store_version=version, store_id=identity)
-        added, dead = _delta(current, store)
-        if len(added) > rebuild_share * max(len(current), 1):
+        new, dead = _delta(current, store)
+        if len(new) > rebuild_share * max(len(current), 1):
             return indexset.build(index_dir, list(store_rows(store)), store_version=version, store_id=identity)
-        return indexset.apply_delta(index_dir, added, dead, store_version=version, store_id=identity)
+        return indexset.apply_delta(index_dir, new, dead, store_version=version, store_id=identity)
 
 
 def _delta(current: LexicalSet, store: Store) -> tuple[list[IndexRow], dict[str, np.ndarray]]:

@@ -21,6 +21,7 @@ from termtm.formats.registry import HEAD_BYTES, Contents, Format, Kind, by_name,
 from termtm.formats.tmx import tmx_now
 from termtm.model import Lang, ParaKind, Provenance, Segment, Status
 from termtm.search.indexset import LexicalUpdate
+from termtm.search.semantic import Addition
 from termtm.store import Store
 
 if TYPE_CHECKING:
@@ -121,15 +122,20 @@ def _import_memory(
     # The indexes' locks are held from before the commit until both are updated: serving workers that see
     # the new store version meanwhile answer from the indexes they have instead of updating them too.
     with held(directory, lexical=keep_lexical, semantic=keep_semantic):
+        before = store.version()
         added, changed, removed = store.replace_document(name, segs, tmx_now())
+        # a document new to the store, added whole: the indexes read its units alone (Addition says when
+        # that is exact: the indexes stamped `before` and the store one change further)
+        addition = Addition(name, before) if added == len(segs) and not changed and not removed else None
         if keep_lexical:
             from termtm.app.lexical_index import sync_lexical
 
-            lexical = sync_lexical(directory, store)
+            lexical = sync_lexical(directory, store, added=addition)
         if keep_semantic:
             from termtm.embed import MemoEmbedder, embedder_from_name
 
-            result = update_search_index(directory, store, MemoEmbedder(embedder_from_name(settings.embedder)))
+            embedder = MemoEmbedder(embedder_from_name(settings.embedder))
+            result = update_search_index(directory, store, embedder, addition)
     return Imported(Kind.MEMORY, fmt.name, name, len(segs), added, changed, removed, contents.skipped, result, lexical)
 
 
@@ -174,14 +180,17 @@ def collection_prefix(name: str) -> str:
     return prefix if prefix[0].isalpha() else f"t{prefix}"
 
 
-def update_search_index(directory: Path, store: Store, embedder: Embedder) -> IndexResult:
+def update_search_index(
+    directory: Path, store: Store, embedder: Embedder, added: Addition | None = None
+) -> IndexResult:
     """Bring the semantic index in `directory` up to date with the store; only text missing from its cache is
-    encoded. An index of another store is left alone, with a warning to show."""
+    encoded (`added`: the store's last change added that document whole). An index of another store is left
+    alone, with a warning to show."""
     from termtm.search import sync_index
     from termtm.search.semantic import IndexOfAnotherStore
 
     try:
-        return IndexResult(directory, update=sync_index(directory, store, embedder))
+        return IndexResult(directory, update=sync_index(directory, store, embedder, added))
     except IndexOfAnotherStore as err:
         return IndexResult(directory, warning=str(err))
 

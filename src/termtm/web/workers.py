@@ -62,6 +62,16 @@ def warm(app: Flask) -> None:
                 logger.exception("worker %d: the semantic index could not be loaded", os.getpid())
 
 
+def one_search_thread() -> None:
+    """Let FAISS search on one OpenMP thread in this worker. With N workers each starting one thread per core,
+    concurrent semantic lookups ran 2N threads on 2 cores, whose waiting OpenMP threads spin: on the 1M
+    memory at 8 clients the search took 43 ms p50 against 12 ms alone (bench/serve1m.py). The workers are
+    the parallelism; one IVF search (nprobe 128) is fast enough on one core."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+
+
 def check_port(host: str, port: int) -> None:
     """Fail at once when another program listens on the address.
 
@@ -94,6 +104,7 @@ def serve_workers(
 
     def post_worker_init(worker) -> None:
         """Warm the worker; the first one ready calls on_ready (the master has no socket of its own)."""
+        one_search_thread()
         warm(worker.wsgi)
         with announced.get_lock():
             if not announced.value:
