@@ -243,9 +243,13 @@ def available_gb() -> float:
 
 
 def smaps(pid: int) -> dict[str, float]:
-    """RSS, PSS, USS and anonymous memory of a process in MB."""
+    """RSS, PSS, USS and anonymous memory of a process in MB (empty when the process is gone)."""
     out: dict[str, float] = {}
-    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+    try:
+        fh = open(f"/proc/{pid}/smaps_rollup", encoding="ascii")  # noqa: SIM115  # closed below
+    except OSError:
+        return {}
+    with fh:
         for line in fh:
             p = line.split()
             if len(p) >= 2 and p[0].endswith(":"):
@@ -277,29 +281,43 @@ class Server:
         """Seconds from start to each worker's first answer (a new connection per try, so any worker takes it).
 
         Gives up after `limit` seconds, or when the machine's available memory falls under
-        `min_available_gb` (the baseline's copies at 1M would otherwise push the machine into swap or the
-        OOM killer): then `self.gave_up` says why, and the workers' memory at that moment is in `self.peak`.
+        `min_available_gb` (the baseline's copies at 1M would otherwise push the machine into the OOM
+        killer): a guard thread reads /proc/meminfo every 0.1 s, records the workers' memory at that moment
+        in `self.peak` and says why in `self.gave_up`.
         """
         self.gave_up = ""
         self.peak: dict[int, dict[str, float]] = {}
-        while len(self.first) < self.workers:
-            elapsed = time.monotonic() - self.started
-            if self.proc.poll() is not None:
-                sys.exit(f"workers not ready:\n{''.join(self.log[-40:])}")
-            low = available_gb() < min_available_gb
-            if elapsed > limit or low:
-                self.peak = {pid: smaps(pid) for pid in self.worker_pids()}
-                self.gave_up = (
-                    f"memory available fell under {min_available_gb} GB" if low else f"not ready in {limit:.0f} s"
-                ) + f" (after {elapsed:.0f} s, {len(self.first)} of {self.workers} workers answering)"
-                return self.first
-            try:
-                _, headers, _ = request(self.port, "/api/v1/health", timeout=5)
-                pid = int(headers["x-termtm-worker"])
-                self.first.setdefault(pid, round(time.monotonic() - self.started, 1))
-            except OSError:
-                time.sleep(0.3)
-            time.sleep(0.02)
+        done = threading.Event()
+
+        def guard() -> None:
+            while not done.is_set():
+                elapsed = time.monotonic() - self.started
+                low = available_gb() < min_available_gb
+                if elapsed > limit or low:
+                    self.peak = {pid: m for pid in self.worker_pids() if (m := smaps(pid))}
+                    why = f"memory available fell under {min_available_gb} GB" if low else f"not ready in {limit:.0f} s"
+                    self.gave_up = f"{why} (after {elapsed:.0f} s, {len(self.first)} of {self.workers} answering)"
+                    return
+                time.sleep(0.1)
+
+        watcher = threading.Thread(target=guard, daemon=True)
+        watcher.start()
+        try:
+            while len(self.first) < self.workers and not self.gave_up:
+                if self.proc.poll() is not None:
+                    sys.exit(f"workers not ready:\n{''.join(self.log[-40:])}")
+                try:
+                    _, headers, _ = request(self.port, "/api/v1/health", timeout=1)
+                    pid = int(headers["x-termtm-worker"])
+                    self.first.setdefault(pid, round(time.monotonic() - self.started, 1))
+                except OSError:
+                    time.sleep(0.3)
+                time.sleep(0.02)
+        finally:
+            done.set()
+        killed = [line.strip() for line in self.log if "SIGKILL" in line]
+        if killed:
+            self.gave_up += f"; the server log says: {killed[0]}"
         return self.first
 
     def worker_pids(self) -> list[int]:
@@ -568,7 +586,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--import-seconds", type=float, default=120)
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--baseline-limit", type=float, default=1800, help="seconds the baseline may take to answer")
-    ap.add_argument("--min-available-gb", type=float, default=2.0, help="stop a server whose copies exhaust memory")
+    ap.add_argument("--min-available-gb", type=float, default=3.0, help="stop a server whose copies exhaust memory")
     ap.add_argument(
         "--pause", type=lambda v: [int(x) for x in v.split(",")], default=[], help="PIDs stopped while a server runs"
     )
