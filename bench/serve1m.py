@@ -1,7 +1,10 @@
 """Benchmark (issue 26): `termtm serve --workers 4` on a large two-sided memory, per-process build vs mapped indexes.
 
-    nice -n 15 python bench/serve1m.py [--size 1000000] [--workers 4] [--work /tmp/serve1m]
-        [--sem-cache /work/cache/sem1m] [--baseline-src /work/main/src] [--seconds 8] [--import-units 10000]
+    python bench/serve1m.py [--size 1000000] [--workers 4] [--work /tmp/serve1m] [--sem-cache /work/cache/sem1m]
+        [--baseline-src /work/wt/baseline/src] [--baseline-limit 1800] [--min-available-gb 3] [--seconds 8]
+        [--import-units 10000] [--import-seconds 120] [--wrk] [--pause PID,...] [--store-only | --lexical-only]
+
+(--baseline-src: a checkout of main before issue 26, e.g. `git worktree add --detach /work/wt/baseline c31b3b7`.)
 
 The memory (made once under WORK, kept between runs): the real zh-en pairs of ../shared/eval (the WMT
 newstest csv rows, then the 1-1 beads of the MAC test/dev and non-literary gold sets, English-source sets
@@ -22,8 +25,12 @@ Servers, in the same run, on the same store and index directory:
   mapped    this checkout: `termtm index build` wrote the lexical set; workers map it and the FAISS files
 For each: time from start to each worker's first answer, USS/PSS per worker (/proc/PID/smaps_rollup) after
 the load, p50/p95 per endpoint at 1/8/32 concurrent clients (keep-alive connections, closed loop, --seconds
-per cell), errors. Then, mapped only: --import-units new units are inserted into the store while 8 clients
-keep querying; the time until a fresh connection finds them by fuzzy, concordance and semantic lookups.
+per cell), errors. Then, mapped only: --import-units new units (written as import.tmx) are imported by
+`termtm import` while 8 clients keep querying; the time until a fresh connection finds them by fuzzy,
+concordance and semantic lookups.
+A baseline that is not answering after --baseline-limit seconds, or that leaves the machine under
+--min-available-gb, is stopped and its workers' memory at that moment reported. --wrk drives fuzzy and
+concordance with wrk too (C, one thread), so that the load generator does not take the workers' CPU.
 The import's texts are given stand-in vectors in the embedding cache too (the base sentence's real vector
 when it was encoded): the time measured is the index update, not encoding, whose cost is given apart.
 """
