@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from termtm.app.lexical_index import compact_lexical, store_rows, sync_lexical
 from termtm.formats import read_memory
@@ -253,15 +254,23 @@ def test_a_kill_at_any_checkpoint_of_an_update_leaves_a_consistent_set(tmp_path:
     store.engine.dispose()
 
 
-def test_the_app_maps_the_set_and_follows_an_import_made_by_another_process(tmp_path: Path) -> None:
+def _serving(tmp_path: Path, **config: object) -> tuple[list[Segment], Store, Path, Flask]:
+    """The bulletin's first 200 units in a store with its lexical set, and an app serving them."""
     from termtm.web import create_app
 
     segs = _bulletin()
     store = _store(tmp_path, segs[:200])
-    url = f"sqlite:///{tmp_path}/store.db"
     index = tmp_path / "store.index"
     sync_lexical(index, store)
-    app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(index), "TESTING": True})
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{tmp_path}/store.db", "INDEX_DIR": str(index), "TESTING": True, **config}
+    )
+    return segs, store, index, app
+
+
+def test_the_app_maps_the_set_and_follows_an_import_made_by_another_process(tmp_path: Path) -> None:
+    segs, store, index, app = _serving(tmp_path)
+    url = f"sqlite:///{tmp_path}/store.db"
     client = app.test_client()
     hits = client.get("/api/v1/fuzzy", query_string={"q": segs[5].zh}).get_json()
     assert hits[0]["tuid"] == segs[5].tuid and hits[0]["score"] == 100.0
@@ -300,14 +309,8 @@ def test_while_an_import_holds_the_indexes_the_app_answers_from_the_ones_it_has_
     import threading
 
     from termtm.app.indexes import held
-    from termtm.web import create_app
 
-    segs = _bulletin()
-    store = _store(tmp_path, segs[:200])
-    url = f"sqlite:///{tmp_path}/store.db"
-    index = tmp_path / "store.index"
-    sync_lexical(index, store)
-    app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(index), "TESTING": True})
+    segs, store, index, app = _serving(tmp_path)
     client = app.test_client()
     target = segs[250]
     phrase = {"q": target.zh[2:10]}
@@ -371,14 +374,8 @@ def test_a_large_mapped_memory_is_brought_up_to_a_change_in_the_background(tmp_p
     import time
 
     from termtm.search.semantic import index_lock
-    from termtm.web import create_app
 
-    segs = _bulletin()
-    store = _store(tmp_path, segs[:200])
-    url = f"sqlite:///{tmp_path}/store.db"
-    index = tmp_path / "store.index"
-    sync_lexical(index, store)
-    app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(index), "TESTING": True, "BACKGROUND_SYNC_FROM": 0})
+    segs, store, index, app = _serving(tmp_path, BACKGROUND_SYNC_FROM=0)
     client = app.test_client()
     target = segs[250]
     phrase = {"q": target.zh[2:10]}

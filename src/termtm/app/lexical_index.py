@@ -20,7 +20,7 @@ from termtm.search.indexset import LexicalSet, LexicalUpdate, lexical_dir, read_
 from termtm.search.mapped import IndexRow, row_hash
 from termtm.search.semantic import Addition, index_lock
 from termtm.store import Store
-from termtm.store.schema import segments
+from termtm.store.schema import MEMORY_ORDER, segments
 
 REBUILD_SHARE = 0.5
 _CHUNK = 50_000
@@ -37,7 +37,7 @@ def store_rows(store: Store, document: str | None = None) -> Iterator[IndexRow]:
     q = select(
         c.tuid, c.zh, c.en, c.document, c.article, c.paragraph, c.sentence, c.id,
         c.kind, c.provenance, c.status, c.note, c.origin,
-    ).order_by(c.document, c.article, c.paragraph, c.sentence, c.id)  # fmt: skip
+    ).order_by(*MEMORY_ORDER)  # fmt: skip
     if document is not None:
         q = q.where(c.document == document)
     with store.engine.connect() as conn:
@@ -76,7 +76,7 @@ def sync_lexical(
             indexset.collect(directory, meta)  # what a killed update left (its lock is ours now)
             units = sum(e["units"] for e in meta["segments"])
             return LexicalUpdate("fresh", 0, 0, len(meta["segments"]), units, round(time.perf_counter() - start, 3))
-        if added is not None and meta is not None and meta.get("store_version") == added.since == version - 1:
+        if added is not None and meta is not None and added.follows(meta.get("store_version"), version):
             rows = list(store_rows(store, added.document))
             if len(rows) <= rebuild_share * sum(e["units"] for e in meta["segments"]):
                 return indexset.apply_delta(index_dir, rows, {}, store_version=version, store_id=identity)

@@ -43,6 +43,7 @@ from termtm.embed import Embedder
 from termtm.embed.base import Kind
 from termtm.errors import TermTMError
 from termtm.faults import checkpoint
+from termtm.search.mapped import Strings
 
 if TYPE_CHECKING:
     from termtm.store import Store
@@ -182,26 +183,28 @@ class EntryLines(Sequence[Entry]):
     """The entries of mapped segments, read from their .tsv files on demand.
 
     A served index at 1M segments has 2M entries: as Python tuples they would cost each worker ~400 MB and
-    seconds to read. Here only an array of line offsets (4 bytes an entry while a file is under 4 GB) is
-    private to the process; the text is the file's pages, which the OS shares between the workers. Entries
-    added after loading (an update that appends a segment) are kept in a list at the end.
+    seconds to read. Here each file is a column of lines (search.mapped.Strings over the mapped file and its
+    line offsets, 4 bytes an entry while a file is under 4 GB, the only private part); the text is the
+    file's pages, which the OS shares between the workers. Entries added after loading (an update that
+    appends a segment) are kept in a list at the end.
     """
 
     def __init__(self) -> None:
-        self._files: list[tuple[mmap.mmap, np.ndarray]] = []  # per file: its map, line start offsets + end
+        self._files: list[Strings] = []  # per file: its lines, each with its newline
         self._starts: list[int] = [0]  # entry row of each file's first line, then the total of mapped rows
         self._tail: list[Entry] = []
 
     def add_file(self, path: Path) -> int:
         """Map one .tsv file of entries; returns its number of lines."""
+        size = path.stat().st_size
+        if not size:
+            return 0
         with path.open("rb") as fh:
-            size = path.stat().st_size
-            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else None
-        offsets = _line_starts(mapped, size)
-        if mapped is not None:
-            self._files.append((mapped, offsets))
-            self._starts.append(self._starts[-1] + len(offsets) - 1)
-        return len(offsets) - 1
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        lines = Strings(np.frombuffer(mapped, np.uint8), _line_starts(mapped, size))
+        self._files.append(lines)
+        self._starts.append(self._starts[-1] + len(lines))
+        return len(lines)
 
     def extend(self, entries: Iterable[Entry]) -> None:
         """Append entries (a segment just written by this process)."""
@@ -225,10 +228,7 @@ class EntryLines(Sequence[Entry]):
         if row < 0:
             raise IndexError(row)
         f = bisect.bisect_right(self._starts, row) - 1
-        mapped, offsets = self._files[f]
-        local = row - self._starts[f]
-        line = mapped[int(offsets[local]) : int(offsets[local + 1]) - 1].decode("utf-8")
-        return cast("Entry", tuple(line.split("\t")))  # each line holds the three fields it was written with
+        return _entry(self._files[f][row - self._starts[f]])
 
     def __eq__(self, other: object) -> bool:
         """Equal to any sequence of the same entries in the same order (a list read whole, another map)."""
@@ -239,18 +239,20 @@ class EntryLines(Sequence[Entry]):
     __hash__ = None  # type: ignore[assignment]  # a sequence that compares by content is not hashable
 
     def __iter__(self) -> Iterator[Entry]:
-        for mapped, _ in self._files:
-            for line in mapped[:].decode("utf-8").splitlines():
-                yield cast("Entry", tuple(line.split("\t")))
+        for lines in self._files:
+            yield from map(_entry, lines)
         yield from self._tail
 
 
-def _line_starts(mapped: mmap.mmap | None, size: int) -> np.ndarray:
+def _entry(line: str) -> Entry:
+    """One line of an entries file, without its newline: the three fields it was written with."""
+    return cast("Entry", tuple(line.rstrip("\n").split("\t")))
+
+
+def _line_starts(mapped: mmap.mmap, size: int) -> np.ndarray:
     """Offsets of each line's first byte, then the file's size (lines end in \\n), read in 16 MB chunks so
     that a large file does not need a byte array of its own size."""
     dtype = np.uint32 if size < 2**32 else np.uint64
-    if mapped is None:
-        return np.zeros(1, dtype)
     chunk = 1 << 24
     parts = [np.zeros(1, dtype)]
     for at in range(0, size, chunk):
@@ -323,8 +325,7 @@ class VectorIndex:
                 count = entries.add_file(directory / f"{stem}.tsv")
             else:
                 lines = (directory / f"{stem}.tsv").read_text(encoding="utf-8").splitlines()
-                # each line holds the three fields it was written with (tuid, side, key): split cannot know that
-                entries.extend(cast("Entry", tuple(line.split("\t"))) for line in lines)
+                entries.extend(map(_entry, lines))
                 count = len(lines)
             if count != index.ntotal:
                 raise TermTMError(
@@ -541,10 +542,7 @@ def update_index(
     """
     with index_lock(directory):
         cache = EmbeddingCache(directory / "embeddings", embedder.name, embedder.dim)
-        want = wanted(segments)
-        keys = [cache.key(text) for _, _, text in want]  # once: 2M sha1s at 1M segments
-        encoded = cache.fill([t for (_, _, t), k in zip(want, keys, strict=True) if k not in cache], embedder)
-        entries = [(tuid, side, k) for (tuid, side, _), k in zip(want, keys, strict=True)]
+        entries, encoded = _cached_entries(cache, segments, embedder)
         old = VectorIndex.load(directory, mapped=True)
         if old is not None and old.model == embedder.name:
             kept = _update_in_place(old, entries, cache, approx_threshold, store_version, store_id)
@@ -566,6 +564,15 @@ def update_index(
     return IndexUpdate(encoded, len(entries), True, len(entries))
 
 
+def _cached_entries(cache: EmbeddingCache, segments: Sequence[Sides], embedder: Embedder) -> tuple[list[Entry], int]:
+    """The index entries of these segments' sides, every text's vector in the cache (only the texts it
+    lacks are encoded): (entries, texts encoded). Each key is hashed once: 2M sha1s at 1M segments."""
+    want = wanted(segments)
+    keys = [cache.key(text) for _, _, text in want]
+    encoded = cache.fill([t for (_, _, t), k in zip(want, keys, strict=True) if k not in cache], embedder)
+    return [(tuid, side, k) for (tuid, side, _), k in zip(want, keys, strict=True)], encoded
+
+
 def _update_in_place(
     old: VectorIndex,
     entries: list[Entry],
@@ -583,9 +590,13 @@ def _update_in_place(
     the next update compact it (a rebuild from cached vectors: no encoding, but a new k-means).
     """
     wanted_set = set(entries)
-    live = {e for _, e in old.live()}
+    live: set[Entry] = set()
+    gone: list[int] = []
+    for row, e in old.live():  # one pass: at 1M segments each pass decodes 2M mapped lines
+        live.add(e)
+        if e not in wanted_set:
+            gone.append(row)
     new = [e for e in entries if e not in live]
-    gone = [row for row, e in old.live() if e not in wanted_set]
     segmented = is_approximate(old.index) and old.generation is not None
     if gone and (not segmented or len(old.dead) + len(gone) > DEAD_SHARE * len(old.entries)):
         return None
@@ -637,6 +648,10 @@ class Addition:
     document: str
     since: int
 
+    def follows(self, stamp: int | None, version: int) -> bool:
+        """Is an index stamped `stamp` exactly this addition behind a store at `version`?"""
+        return stamp == self.since == version - 1
+
 
 def sync_index(directory: Path, store: Store, embedder: Embedder, added: Addition | None = None) -> IndexUpdate:
     """Bring the index in `directory` up to the store, stamped with the store's version.
@@ -657,15 +672,15 @@ def sync_index(directory: Path, store: Store, embedder: Embedder, added: Additio
             f"the semantic index in {directory} was built for another store: not updated "
             "(set TERMTM_INDEX_DIR or index_dir to this store's own index directory)"
         )
-    if added is not None and meta is not None and meta.get("store_version") == added.since == version - 1:
-        update = _add_document(directory, list(store.texts(added.document)), embedder, version, identity)
+    if added is not None and meta is not None and added.follows(meta.get("store_version"), version):
+        update = _add_document(directory, list(store.texts(added.document)), embedder, added, version, identity)
         if update is not None:
             return update
     return update_index(directory, list(store.texts()), embedder, store_version=version, store_id=identity)
 
 
 def _add_document(
-    directory: Path, segments: Sequence[Sides], embedder: Embedder, version: int, identity: int
+    directory: Path, segments: Sequence[Sides], embedder: Embedder, added: Addition, version: int, identity: int
 ) -> IndexUpdate | None:
     """Append a new document's vectors to a segmented IVF index as a segment; None when the index is of
     another kind or has no room for a segment (the caller then makes the full update)."""
@@ -673,13 +688,11 @@ def _add_document(
         old = VectorIndex.load(directory, mapped=True)
         if old is None or old.model != embedder.name or old.generation is None or not is_approximate(old.index):
             return None
-        if len(old.parts) >= MAX_SEGMENTS or old.store_version != version - 1:
+        if len(old.parts) >= MAX_SEGMENTS or not added.follows(old.store_version, version):  # another came first
             return None
         cache = EmbeddingCache(directory / "embeddings", embedder.name, embedder.dim)
-        want = wanted(segments)
-        keys = [cache.key(text) for _, _, text in want]
-        encoded = cache.fill([t for (_, _, t), k in zip(want, keys, strict=True) if k not in cache], embedder)
-        new = list(dict.fromkeys((tuid, side, k) for (tuid, side, _), k in zip(want, keys, strict=True)))
+        entries, encoded = _cached_entries(cache, segments, embedder)
+        new = list(dict.fromkeys(entries))
         old.store_version = version
         old.store_id = identity
         old.add_segment(cache.vectors([k for _, _, k in new]), new)

@@ -45,6 +45,10 @@ segments = Table(
     Index("ix_segments_status", "status"),
 )
 
+MEMORY_ORDER = (segments.c.document, segments.c.article, segments.c.paragraph, segments.c.sentence, segments.c.id)
+"""Memory order: how every reader of the whole memory sorts segments (records, the indexes' rows), so that
+the mapped indexes list units as the store does."""
+
 concepts = Table(
     "concepts",
     metadata,
