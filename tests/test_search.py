@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
+import numpy as np
 import pytest
 from rapidfuzz.distance import Levenshtein
 
@@ -12,6 +14,7 @@ from termtm.model import Lang
 from termtm.search import Searcher
 from termtm.search.fuzzy import percentage
 from termtm.search.normalize import fold
+from termtm.search.postings import char_grams
 
 MYANMAR = "bulletin-2007-12:a01:p006:s10"  # 缅甸将区域教材本土化，举办了国家级的师资培训。
 NEWSLETTER = "bulletin-2007-12:a11:p001:s00"  # 《反拐通讯》季刊是由“联合国机构间湄公河次区域…
@@ -178,3 +181,48 @@ def test_cli_fuzzy_and_concordance_print_json_best_first(built, capsys, seg):
             "kwic": {"left": "《", "match": "反拐通讯", "right": "》季刊是由“联合国机构间湄公河"},
         }
     ]
+
+
+def test_count_filter_reads_the_short_lists_and_probes_the_long_ones_with_the_same_answer(built):
+    """Postings.at_least finds exactly the segments that share t query bigrams, however many of the
+    longest lists it probes instead of reading: checked against a count per segment for every t."""
+    _, store, _ = built
+    side = Searcher.from_store(store).text.zh_chars
+    n = len(side.units)
+    probed = 0
+    for s in side.units[::40]:
+        keys = np.unique(char_grams([s], 2)[0])
+        counts = side.grams.counts(keys, n)
+        for t in range(1, len(keys) + 2):
+            expected = np.flatnonzero(counts >= t)
+            for skip in (None, 0, t // 2, t - 1):
+                docs, found = side.grams.at_least(keys, t, skip)
+                assert docs.tolist() == expected.tolist() and found.tolist() == counts[expected].tolist()
+                probed += bool(skip)
+    assert probed > 100
+
+
+def test_character_bound_sums_shared_characters_whether_it_probes_or_reads(built):
+    """The bound counts the characters two texts share, with repetition, the same way on either path."""
+    _, store, _ = built
+    side = Searcher.from_store(store).text.zh_chars
+    query = side.units[10]
+    keys, caps = np.unique(char_grams([query], 1)[0], return_counts=True)
+    shared = [sum((Counter(query) & Counter(u)).values()) for u in side.units]
+    every = np.arange(len(side.units))
+    few = every[::50]  # few documents: each list is probed by binary search
+    assert side.units_count.capped_sums(keys, caps, every, common=len(every)).tolist() == shared
+    assert side.units_count.capped_sums(keys, caps, few, common=len(every)).tolist() == [shared[d] for d in few]
+
+
+def test_a_typed_prefix_reads_only_the_heads_of_its_words_lists(built):
+    """Postings.first_docs gives the m first segments holding any of many words, as merging every list would."""
+    _, store, _ = built
+    text = Searcher.from_store(store).text
+    grams = text.en_words.grams
+    for prefix in ("t", "tr", "s", "mek", "a"):
+        keys = text.prefix_keys(prefix)
+        merged = np.unique(np.concatenate(grams.lists(keys)))
+        assert len(keys) and len(merged)
+        for m in (1, 5, 80, len(merged) + 3):
+            assert grams.first_docs(keys, m).tolist() == merged[:m].tolist(), (prefix, m)

@@ -19,7 +19,7 @@ import numpy as np
 from termtm.model import Lang
 from termtm.search.memorytext import MemoryText, word_tokens
 from termtm.search.normalize import fold, has_han
-from termtm.search.postings import bigram_key, char_grams
+from termtm.search.postings import bigram_keys, char_grams
 
 # Context shown on each side of the match: about the same reading width in both scripts.
 KWIC_WIDTH = {Lang.ZH: 15, Lang.EN: 40}
@@ -30,6 +30,9 @@ _MAX_COMPLETIONS = 64
 # Candidates are intersected and verified this many at a time, so that a frequent phrase stops after k hits
 # instead of intersecting lists of a million entries.
 _CHUNK = 2048
+# Characters read beyond a snippet on each side to find the words it may start or end at: more than the
+# longest words jieba's dictionary holds in numbers (idioms of 4, names and terms of up to 8).
+_WORD_PAD = 10
 # Candidates whose texts are fetched and checked together: small enough that a frequent phrase fetches
 # little more than the k texts it shows.
 _BLOCK = 32
@@ -119,11 +122,14 @@ def kwic(text: str, start: int, end: int, width: int) -> Kwic:
     """The snippet around text[start:end] with up to `width` characters of context on each side.
 
     The context is cut on a word boundary (English words; jieba's words or punctuation in Chinese), never
-    inside a word: "Greater Mekong Sub-Regional", not "eater Mekong Sub-Regional".
+    inside a word: "Greater Mekong Sub-Regional", not "eater Mekong Sub-Regional". Words are found in the
+    snippet and _WORD_PAD characters either side only: segmenting a long sentence with jieba to cut one
+    snippet cost more than the rest of a concordance lookup.
     """
     lo, hi = max(0, start - width), min(len(text), end + width)
     if lo > 0 or hi < len(text):
-        bounds = _word_bounds(text)
+        a = max(0, lo - _WORD_PAD)
+        bounds = {a + b for b in _word_bounds(text[a : hi + _WORD_PAD])}
         lo = min((b for b in bounds if lo <= b <= start), default=start) if lo > 0 else 0
         hi = max((b for b in bounds if end <= b <= hi), default=end) if hi < len(text) else hi
     return Kwic(text[lo:start].lstrip(), text[start:end], text[end:hi].rstrip())
@@ -202,17 +208,16 @@ def _en_lists(memory: MemoryText, q: str, k: int) -> list[np.ndarray]:
     *whole, last = word_tokens(q) or [""]
     if not last:
         return []
-    words = memory.prefix_chars(last)  # each word the last one may be the start of, as its character
-    if not words or any(t not in memory.vocab.ids for t in whole):
+    words = memory.prefix_keys(last)  # each word the last one may be the start of, as its character's code
+    if not len(words) or any(t not in memory.vocab.ids for t in whole):
         return []
-    if not whole:  # one word: any word it begins; lists are ascending, so the first k are in their heads
-        keys = np.array(sorted(ord(w) for w in words))
-        return [np.unique(np.concatenate([lst[: _HEAD * k] for lst in memory.en_words.grams.lists(keys)]))]
+    if not whole:  # one word: any word it begins, in the first segments that have one
+        return [memory.en_words.grams.first_docs(words, _HEAD * k)]
     chars = memory.vocab.encode_query(whole)
     lists = memory.en_words.grams.lists(np.unique(char_grams([chars], 1)[0]))
     lists += memory.en_word_pairs.lists(np.unique(char_grams([chars], 2)[0]))
     if len(words) <= _MAX_COMPLETIONS:
-        keys = np.array(sorted(bigram_key(chars[-1], w) for w in words))
+        keys = bigram_keys(chars[-1], words)
         joined = memory.en_word_pairs.lists(keys)
         if not joined:
             return []

@@ -32,7 +32,7 @@ import numpy as np
 
 from termtm.model import ParaKind, Provenance, Segment, Status
 from termtm.search.memorytext import MemoryText, SideUnits
-from termtm.search.postings import Postings, Vocabulary, _char
+from termtm.search.postings import Postings, Vocabulary, word_code_points
 
 FORMAT = 1
 
@@ -319,12 +319,12 @@ class MappedText(MemoryText):
         ):
             self.__dict__[name] = value
 
-    def prefix_chars(self, prefix: str) -> list[str]:
-        """The characters of the words starting with `prefix`: one slice of the sorted vocabulary's ids."""
+    def prefix_keys(self, prefix: str) -> np.ndarray:
+        """The code points of the words starting with `prefix`: one slice of the sorted vocabulary's ids."""
         words = self.vocab.ids.words
         i = bisect.bisect_left(words, prefix)
         j = bisect.bisect_left(words, prefix + "\U0010ffff", lo=i)
-        return [_char(int(n)) for n in self.vocab.ids.ids[i:j]]
+        return np.unique(word_code_points(self.vocab.ids.ids[i:j]))
 
 
 class MappedSegment:

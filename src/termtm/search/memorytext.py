@@ -10,7 +10,7 @@ from functools import cached_property
 import numpy as np
 
 from termtm.search.normalize import WORD, fold
-from termtm.search.postings import Postings, Vocabulary, char_grams
+from termtm.search.postings import Postings, Vocabulary, char_grams, word_code_points
 
 # Lengths are compared with a little slack so that 7/10 counts as 70% despite floating point.
 _EPS = 1e-9
@@ -60,7 +60,7 @@ class SideUnits:
         characters the two texts share (counted with repetition), so similarity <= shared / max(|q|, |s|)."""
         keys, caps = np.unique(char_grams([query], 1)[0], return_counts=True)
         n = len(self.units)
-        shared = self.units_count.capped_sums(keys, caps, n, common=max(len(cand), n // _COMMON_SHARE))[cand]
+        shared = self.units_count.capped_sums(keys, caps, cand, common=max(len(cand), n // _COMMON_SHARE))
         longest = np.maximum(self.lengths[cand], len(query))
         return cand[shared >= threshold * longest - _EPS]
 
@@ -94,12 +94,14 @@ class SideUnits:
             cand = self.with_length(lo, hi)
             return self.character_bound(query, cand, threshold) if self.n == 2 and len(cand) > _BOUND_FROM else cand
         top = int(unfiltered[0]) - 1 if len(unfiltered) else hi
-        counts = self.grams.counts(grams, len(self.units))
-        cand = np.flatnonzero(counts >= need[top - lo])  # need is smallest at the longest filtered length
-        lengths = self.lengths[cand]
-        ok = (lengths >= lo) & (lengths <= top)
-        cand, lengths = cand[ok], lengths[ok]
-        cand = cand[counts[cand] >= need[lengths - lo]]
+
+        def in_range(docs: np.ndarray) -> np.ndarray:
+            lengths = self.lengths[docs]
+            return docs[(lengths >= lo) & (lengths <= top)]
+
+        # need is smallest at the longest filtered length
+        cand, counts = self.grams.at_least(grams, int(need[top - lo]), where=in_range)
+        cand = cand[counts >= need[self.lengths[cand] - lo]].astype(np.int64)
         if len(unfiltered):
             cand = np.union1d(cand, self.with_length(top + 1, hi))
         if self.n == 2 and len(cand) > _BOUND_FROM:
@@ -152,6 +154,8 @@ class MemoryText:
         j = bisect.bisect_left(words, prefix + "\U0010ffff")
         return words[i:j]
 
-    def prefix_chars(self, prefix: str) -> list[str]:
-        """The characters that stand for the words starting with `prefix` (folded), for prefix concordance."""
-        return [self.vocab.encode_query([w]) for w in self.words_with_prefix(prefix)]
+    def prefix_keys(self, prefix: str) -> np.ndarray:
+        """The code points (ascending) of the characters that stand for the words starting with `prefix`
+        (folded), for prefix concordance."""
+        ids = [self.vocab.ids[w] for w in self.words_with_prefix(prefix)]
+        return np.unique(word_code_points(np.array(ids, dtype=np.int64)))
