@@ -435,3 +435,40 @@ def test_an_import_of_a_new_document_adds_its_rows_alone_and_equals_a_full_sync(
     store.replace_document("third", [dataclasses.replace(segs[0], tuid="t:1", document="third")], WHEN)
     assert sync_lexical(index, store, added=stale).added == 1
     store.engine.dispose()
+
+
+def test_edits_removals_and_term_changes_come_from_the_journal_and_equal_a_full_build(tmp_path: Path) -> None:
+    """The units the store's journal names are all an update reads: an editor's edit (one unit in, one
+    dead), a document's removal, a term change (a new stamp only); the set then answers as a fresh build
+    does. A journal that cannot say (a change that did not list its units) falls back to the comparison."""
+    from termtm.store.repository import bump_version
+
+    segs = _bulletin()
+    store = _store(tmp_path, segs[:250])
+    store.replace_document("later", [dataclasses.replace(s, document="later") for s in segs[250:]], WHEN)
+    index = tmp_path / "store.index"
+    sync_lexical(index, store)
+    edited = segs[10]
+    edit_segment(store, edited.tuid, en="The Mekong journal, edited.", status=Status.REVIEWED, user="ed", when=WHEN)
+    update = sync_lexical(index, store)
+    assert (update.kind, update.journal, update.added, update.dead) == ("delta", True, 1, 1)
+    store.replace_document("later", [], WHEN)
+    update = sync_lexical(index, store)
+    assert (update.journal, update.added, update.dead) == (True, 0, len(segs) - 250)
+    store.replace_concepts("glossary", [])  # no concepts before, none now: no change, no new version
+    with store.engine.begin() as conn:
+        bump_version(conn, ())  # as a term change does
+    update = sync_lexical(index, store)
+    assert (update.kind, update.journal, update.added, update.dead) == ("stamped", True, 0, 0)
+    mapped = LexicalSet.open(index)
+    assert mapped is not None and mapped.segment(edited.tuid).en == "The Mekong journal, edited."  # type: ignore[union-attr]
+    assert [r.en for r in mapped.rows()] == [r.en for r in store_rows(store)]
+    _same(
+        Searcher.from_index(mapped), Searcher.from_store(store), _queries([r.segment() for r in store_rows(store)], 25)
+    )
+
+    with store.engine.begin() as conn:
+        bump_version(conn)  # the journal cannot say what this change touched: the whole store is compared
+    update = sync_lexical(index, store)
+    assert not update.journal and update.kind == "stamped"
+    store.engine.dispose()

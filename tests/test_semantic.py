@@ -12,11 +12,11 @@ import pytest
 from termtm.cli import main
 from termtm.embed import embedder_from_name
 from termtm.errors import TermTMError
-from termtm.model import Lang, Segment
+from termtm.model import Lang, Segment, Status
 from termtm.search import Ranking, Searcher, update_index
 from termtm.search.lexical import Analyzer
 from termtm.search.querycache import QUERIES, QueryCache, normalise_query
-from termtm.search.semantic import VectorIndex, compact_index
+from termtm.search.semantic import VectorIndex, compact_index, wanted
 
 # Encoding both sides of all 294 segments takes 20-40 s on two shared cores; three articles (79 segments,
 # 158 texts) keep the suite fast and still hold the sentences the tests look for.
@@ -374,4 +374,44 @@ def test_a_document_added_whole_goes_into_an_ivf_index_without_reading_the_rest_
     )
     assert {t for t, _, _ in served.entries} == {s.tuid for s in segments}
     assert update_index(tmp_path / "index", list(store.texts()), embedder, approx_threshold=100).added == 0
+    store.engine.dispose()
+
+
+def test_an_edit_re_indexes_the_edited_segment_alone_from_the_store_journal(indexed, embedder, tmp_path):
+    """An editor's edit to a segment of an IVF index: its two old rows dead, its two sides as they are now
+    in a segment of their own, one text encoded (the new English), and no other stored segment read.
+    A removal marks rows dead and adds none; the index then holds exactly the store's segments."""
+    from termtm.search.semantic import sync_index
+    from termtm.store import open_store
+    from termtm.store.editing import edit_segment
+
+    paths, segments, _ = indexed
+    shutil.copytree(paths.index / "embeddings", tmp_path / "index" / "embeddings")
+    store = open_store(f"sqlite:///{tmp_path}/store.db")
+    when = "20240101T000000Z"
+    base = [dataclasses.replace(s, document="base") for s in segments]
+    store.replace_document("base", base, when)
+    update_index(
+        tmp_path / "index",
+        list(store.texts()),
+        embedder,
+        approx_threshold=100,
+        store_version=store.version(),
+        store_id=store.identity(),
+    )
+    edited = segments[7].tuid
+    edit_segment(store, edited, en="An editor's new English.", status=Status.REVIEWED, user="ed", when=when)
+    update = sync_index(tmp_path / "index", store, embedder)
+    assert (update.added, update.dead, update.encoded, update.rebuilt) == (2, 2, 1, False)
+    served = VectorIndex.load(tmp_path / "index", mapped=True)
+    assert served is not None and served.store_version == store.version()
+    assert sorted(served.rows_of({edited})) == [len(served.entries) - 2, len(served.entries) - 1]
+    store.replace_document("base", base[:-3], when)
+    update = sync_index(tmp_path / "index", store, embedder)
+    assert (update.added, update.dead, update.rebuilt) == (0, 6, False)
+    served = VectorIndex.load(tmp_path / "index", mapped=True)
+    assert served is not None
+    assert sorted((t, side) for _, (t, side, _) in served.live()) == sorted(
+        (t, side) for t, side, _ in wanted(store.texts())
+    )
     store.engine.dispose()

@@ -257,3 +257,34 @@ def test_a_store_at_the_first_revision_is_upgraded_with_its_data(store_url: str)
     assert store.version() == 1
     store.replace_document("b", [], "20250101T000000Z")
     assert store.version() == 2 and store.count() == 0
+
+
+def test_the_journal_names_what_each_change_touched_on_both_databases(store_url: str) -> None:
+    """Store.changed_between: the tuids an import, an edit and a removal touched, none for a term change,
+    and None (compare the whole memory) where a change did not list them or the journal no longer reaches."""
+    from termtm.store.editing import edit_segment
+    from termtm.store.repository import JOURNAL_KEEP, bump_version
+
+    store = open_store(store_url)
+    segs = _bulletin(6)
+    start = store.version()
+    store.replace_document("bulletin-2007-12", segs, "20240101T000000Z")
+    imported = store.version()
+    assert store.changed_between(start, imported) == {s.tuid for s in segs}
+    edit_segment(store, segs[2].tuid, en="A new English.", status=Status.REVIEWED, user="ed", when="20240102T000000Z")
+    store.replace_document("bulletin-2007-12", segs[:4], "20240103T000000Z")  # segments 4 and 5 removed
+    store.replace_concepts("glossary", load_glossary(ROOT / "glossary").concepts[:3])
+    now = store.version()
+    assert store.changed_between(imported, now) == {segs[2].tuid, segs[4].tuid, segs[5].tuid}
+    assert store.changed_between(now - 1, now) == set()  # the term base only
+    assert store.changed_between(now, now) == set()
+    assert store.changed_between(None, now) is None and store.changed_between(now + 1, now) is None
+    with store.engine.begin() as conn:
+        bump_version(conn)  # a change that does not list what it touched
+    assert store.changed_between(now, store.version()) is None
+    with store.engine.begin() as conn:
+        for _ in range(JOURNAL_KEEP + 5):
+            bump_version(conn, ())
+    assert store.changed_between(now + 2, store.version()) is None  # older than the journal keeps
+    assert store.changed_between(store.version() - 10, store.version()) == set()
+    store.engine.dispose()

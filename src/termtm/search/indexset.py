@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,8 @@ class LexicalUpdate:
     segments: int
     units: int
     seconds: float
+    journal: bool = False
+    """The changed units were named by the store's journal, not found by comparing every stored row."""
 
     def to_json(self) -> dict[str, Any]:
         """The update as a JSON object."""
@@ -129,6 +131,16 @@ class LexicalSet:
             if local is not None:
                 return part.row(local).segment()
         return None
+
+    def units_of(self, tuids: Iterable[str]) -> dict[str, np.ndarray]:
+        """The live units of these tuids: {segment name: local ids}, as apply_delta marks them dead."""
+        found: dict[str, list[int]] = {}
+        for tuid in tuids:
+            for part in self.parts:
+                local = part.locate(tuid)
+                if local is not None:
+                    found.setdefault(part.directory.name, []).append(local)
+        return {name: np.array(sorted(ids), dtype=np.int64) for name, ids in found.items()}
 
     def rows(self) -> Iterator[IndexRow]:
         """Every live unit, in memory order (segments merged by the memory-order key)."""

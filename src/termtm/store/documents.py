@@ -208,7 +208,7 @@ class Documents:
                 .values(state=COMMITTED, revision=row.revision + 1, changedate=when, changeid=user)
             )
             write_audit(conn, when, user, "document.commit", "document", name, {"state": REVIEW}, _state(units))
-            bump_version(conn)
+            bump_version(conn, [u.tuid for u in units])
 
     def reopen(
         self, name: str, beads: Sequence[StoredBead], *, seen: int | None, user: str, when: str
@@ -217,6 +217,7 @@ class Documents:
         goes back to review. Returns (units removed from the memory, new revision); undoable like any operation."""
         with self.store.engine.begin() as conn:
             row = _locked(conn, name, seen, any_state=True)
+            touched = _tuids(conn, name)
             removed = conn.execute(segments.delete().where(segments.c.document == name)).rowcount
             before = {"beads": [_bead_json(b) for b in _beads(conn, row.id)], "texts": []}
             revision = _replace_beads(conn, row, beads, op="realign", params={}, before=before, user=user, when=when)
@@ -226,7 +227,7 @@ class Documents:
                 conn, when, user, "document.realign", "document", name, old, {"state": REVIEW, "beads": len(beads)}
             )
             if removed:
-                bump_version(conn)
+                bump_version(conn, touched)
         return removed, revision
 
     def remove(self, name: str, *, user: str, when: str) -> int:
@@ -234,6 +235,7 @@ class Documents:
         return the number of units removed. A document imported or built (no record) can be removed too."""
         with self.store.engine.begin() as conn:
             row = conn.execute(select(documents).where(documents.c.name == name).with_for_update()).first()
+            touched = _tuids(conn, name)
             removed = conn.execute(segments.delete().where(segments.c.document == name)).rowcount
             if row is None and not removed:
                 raise NotFound(f"no document {name!r}: `termtm documents list` shows them")
@@ -244,7 +246,7 @@ class Documents:
             old = {"state": row.state if row is not None else COMMITTED, "units": removed}
             write_audit(conn, when, user, "document.remove", "document", name, old, {})
             if removed:
-                bump_version(conn)
+                bump_version(conn, touched)
         return removed
 
 
@@ -264,6 +266,11 @@ def _document_row(conn: Connection, name: str, lock: bool = False) -> Any:
     if row is None:
         raise NotFound(f"no document {name!r}: `termtm documents list` shows them")
     return row
+
+
+def _tuids(conn: Connection, name: str) -> list[str]:
+    """The tuids of a document's units in the memory (for the journal, before they are removed)."""
+    return [t for (t,) in conn.execute(select(segments.c.tuid).where(segments.c.document == name))]
 
 
 def _locked(conn: Connection, name: str, seen: int | None, any_state: bool = False) -> Any:

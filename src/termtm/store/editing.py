@@ -78,7 +78,7 @@ def edit_segment(
         conn.execute(segments.update().where(segments.c.id == row.id).values(**values))
         action = _ACTIONS.get(status, "edit") if old["en"] == en else "edit"
         write_audit(conn, when, user, f"segment.{action}", "segment", tuid, old, new)
-        bump_version(conn)
+        bump_version(conn, [tuid])
         fresh = conn.execute(select(segments).where(segments.c.id == row.id)).one()
     return SegmentRecord(segment_from_row(fresh), fresh.creationdate, fresh.changedate, fresh.changeid)
 
@@ -130,7 +130,7 @@ def save_concept(
         state = _concept_state(conn, concept.id)
         if state != old:
             write_audit(conn, when, user, _concept_action(old, state), "concept", concept.id, old, state)
-            bump_version(conn)
+            bump_version(conn, ())  # a concept: no segment changed
     return stored
 
 

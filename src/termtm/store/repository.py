@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import secrets
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -18,7 +19,7 @@ from termtm.model import Concept, Segment, Term, TermBase, TermStatus
 from termtm.safetext import NAME, check_field
 from termtm.store.checks import check_concept, check_segment
 from termtm.store.rows import insert_concept, segment_from_row, segment_row
-from termtm.store.schema import MEMORY_ORDER, concepts, counters, segments, term_contexts, terms
+from termtm.store.schema import MEMORY_ORDER, changes, concepts, counters, segments, term_contexts, terms
 
 if TYPE_CHECKING:
     import sqlite3
@@ -113,6 +114,7 @@ class Store:
             old = {r.tuid: r for r in conn.execute(select(segments).where(segments.c.document == document))}
             _refuse_taken_tuids(conn, document, [s.tuid for s in segs if s.tuid not in old])
             added = changed = 0
+            touched: list[str] = []
             for seg in segs:
                 row = segment_row(seg)
                 prev = old.pop(seg.tuid, None)
@@ -121,14 +123,16 @@ class Store:
                 if prev is None:
                     conn.execute(segments.insert().values(**row, creationdate=when, changedate=when))
                     added += 1
+                    touched.append(seg.tuid)
                 elif any(getattr(prev, k) != v for k, v in row.items()):
                     values = row if prev.changeid else {**row, "changedate": when}
                     conn.execute(segments.update().where(segments.c.id == prev.id).values(**values))
                     changed += 1
+                    touched.append(seg.tuid)
             if old:
                 conn.execute(segments.delete().where(segments.c.tuid.in_(list(old))))
             if added or changed or old:
-                bump_version(conn)
+                bump_version(conn, [*touched, *old])
             checkpoint("import.commit")
         return added, changed, len(old)
 
@@ -148,6 +152,20 @@ class Store:
         finally:
             conn.close()  # back to the pool, which rolls the read back
         return int(row[0]) if row and row[0] is not None else 0
+
+    def changed_between(self, since: int | None, until: int) -> set[str] | None:
+        """The tuids of the segments that the changes after version `since` up to `until` touched, or None
+        when the journal cannot say (a change that did not list them, or versions it no longer keeps)."""
+        if since is None or since > until:
+            return None
+        if since == until:
+            return set()
+        q = select(changes.c.tuids).where(changes.c.version > since, changes.c.version <= until)
+        with self.engine.connect() as conn:
+            listed = [r.tuids for r in conn.execute(q)]
+        if len(listed) != until - since or any(t is None for t in listed):
+            return None
+        return {tuid for t in listed for tuid in json.loads(t)}
 
     def identity(self) -> int:
         """A random number drawn the first time it is asked for, and kept: tells this store from any other.
@@ -172,15 +190,23 @@ class Store:
             for r in conn.execute(q):
                 yield SegmentRecord(segment_from_row(r), r.creationdate, r.changedate, r.changeid)
 
-    def texts(self, document: str | None = None) -> Iterator[SegmentTexts]:
-        """(tuid, zh, en) of every stored segment (or one document's) in memory order: what the semantic index
-        encodes, read without building Segments (at 1M segments: 3.5 s instead of 20 s, inside an import)."""
+    def texts(self, document: str | None = None, tuids: Collection[str] | None = None) -> Iterator[SegmentTexts]:
+        """(tuid, zh, en) of every stored segment (or one document's, or those of these tuids that are stored)
+        in memory order: what the semantic index encodes, read without building Segments (at 1M segments:
+        3.5 s instead of 20 s, inside an import)."""
         c = segments.c
-        q = select(c.tuid, c.zh, c.en).order_by(*MEMORY_ORDER)
+        q = select(c.tuid, c.zh, c.en)
         if document is not None:
             q = q.where(c.document == document)
+        if tuids is not None:  # a few segments, read by tuid, then put in memory order
+            keyed = q.add_columns(*MEMORY_ORDER)
+            with self.engine.connect() as conn:
+                rows = [r for part in chunks(sorted(tuids)) for r in conn.execute(keyed.where(c.tuid.in_(part)))]
+            for r in sorted(rows, key=lambda r: tuple(r[3:])):
+                yield SegmentTexts(r[0], r[1], r[2])
+            return
         with self.engine.connect() as conn:
-            for r in conn.execute(q).yield_per(50_000):
+            for r in conn.execute(q.order_by(*MEMORY_ORDER)).yield_per(50_000):
                 yield SegmentTexts._make(r)
 
     def article(self, document: str, article: str) -> list[Segment]:
@@ -273,7 +299,7 @@ class Store:
                 checkpoint("terms.contexts")
                 _set_contexts(conn, contexts(TermBase(self._load_concepts(conn, None))))
             if added or changed or removed:
-                bump_version(conn)
+                bump_version(conn, ())  # the term base only: no segment changed
         return added, changed, len(removed)
 
     def termbase(self, collection: str | None = None) -> TermBase:
@@ -371,7 +397,7 @@ def _set_contexts(conn: Connection, found: dict[tuple[str, str, str], list[str]]
     conn.execute(term_contexts.delete())
     if rows:
         conn.execute(term_contexts.insert(), rows)
-    bump_version(conn)
+    bump_version(conn, ())
     return len(rows)
 
 
@@ -386,11 +412,31 @@ class SegmentTexts(NamedTuple):
 _VERSION_SQL = f"SELECT value FROM {counters.name} WHERE key = 'version'"
 
 
-def bump_version(conn: Connection) -> None:
-    """Raise the version stamp inside the writing transaction, so that it commits (or not) with the change."""
+def chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    """Items in runs of `size`: the values of one IN (...) clause, under every driver's parameter limit."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+JOURNAL_LIMIT = 10_000
+"""Most tuids a change lists in the journal; a larger change is journalled as not listed (the indexes then
+compare the whole memory, or take a new document whole)."""
+JOURNAL_KEEP = 1_000
+"""Versions the journal keeps: an index this many changes behind compares the whole memory instead."""
+
+
+def bump_version(conn: Connection, touched: Collection[str] | None = None) -> None:
+    """Raise the version stamp inside the writing transaction, so that it commits (or not) with the change,
+    and journal the tuids of the segments the change `touched` (added, changed or removed; () when it
+    changed none; None when the caller does not list them), for the indexes to update from those alone."""
     bumped = conn.execute(counters.update().where(counters.c.key == "version").values(value=counters.c.value + 1))
     if not bumped.rowcount:  # a store whose tables create_all made has no row yet
         conn.execute(counters.insert().values(key="version", value=1))
+    version = int(conn.execute(select(counters.c.value).where(counters.c.key == "version")).scalar_one())
+    listed = json.dumps(sorted(set(touched))) if touched is not None and len(touched) <= JOURNAL_LIMIT else None
+    conn.execute(changes.delete().where(changes.c.version >= version))  # left by a counter set back by hand
+    conn.execute(changes.insert().values(version=version, tuids=listed))
+    conn.execute(changes.delete().where(changes.c.version <= version - JOURNAL_KEEP))
 
 
 def _with_collection(c: Concept, collection: str) -> Concept:

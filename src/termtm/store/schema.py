@@ -119,6 +119,16 @@ counters = Table(
     Column("value", Integer, nullable=False),
 )
 
+changes = Table(
+    "changes",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("tuids", Text, nullable=True),
+)
+"""The journal of the store's recent versions: for each, the tuids of the segments that the change made
+them added, changed or removed (a JSON list; [] for a change of no segment, a term say; NULL when they were
+too many to list). The derived indexes read the segments named since their stamp, not the whole memory."""
+
 qa_decisions = Table(
     "qa_decisions",
     metadata,
