@@ -166,11 +166,15 @@ def test_ivf_past_the_threshold_returns_what_exact_search_returns(indexed, searc
     shutil.copytree(paths.index / "embeddings", tmp_path / "embeddings")
     update = update_index(tmp_path, segments, embedder, approx_threshold=100)
     assert update.rebuilt and json.loads((tmp_path / "semantic.json").read_text())["kind"] == "ivf"
+    stored = VectorIndex.load(tmp_path)
+    assert stored is not None and stored.index.code_size == 2 * stored.dim  # 16-bit floats: half the reading
     approx = Searcher(segments, index_dir=tmp_path, embedder=embedder)
     for s in segments[::10]:
         vector = searcher.encode_query(s.en)
-        exact = [h.segment.tuid for h in searcher.semantic(s.en, k=5, ranking=Ranking.DENSE, vector=vector)]
-        assert [h.segment.tuid for h in approx.semantic(s.en, k=5, ranking=Ranking.DENSE, vector=vector)] == exact
+        exact = searcher.semantic(s.en, k=5, ranking=Ranking.DENSE, vector=vector)
+        near = approx.semantic(s.en, k=5, ranking=Ranking.DENSE, vector=vector)
+        assert [h.segment.tuid for h in near] == [h.segment.tuid for h in exact]
+        assert all(abs(a.score - b.score) <= 1e-3 for a, b in zip(near, exact, strict=True))
 
 
 def test_an_import_into_an_ivf_index_adds_a_mapped_segment_that_compaction_merges(indexed, embedder, tmp_path):

@@ -52,7 +52,10 @@ logger = logging.getLogger(__name__)
 
 # Below this many vectors an exact search costs under ~5 ms on two cores, so approximation buys nothing.
 APPROX_THRESHOLD = 50_000
-# Past it, an inverted-file index (IVF-Flat): about 2·sqrt(n) k-means lists, of which IVF_NPROBE are searched.
+# Past it, an inverted-file index: about 2·sqrt(n) k-means lists, of which IVF_NPROBE are searched. Its
+# vectors are kept as 16-bit floats (IVF-SQfp16): a search at 1M segments reads 90,000 vectors, which as
+# 32-bit floats is 138 MB of memory traffic a query; half of that halves the time (bench/ivf_codes.py:
+# 3.25 -> 1.74 ms on 18,000 vectors, recall@10 against exact search 1.000 for both) and the index's size.
 # bench/semantic_eval.py at 1M vectors (real + noisy copies): 2,048 lists, nprobe 128 give recall@10 0.978
 # for 15 ms p95 and build in 22 s, where HNSW (M=32, efConstruction=80) built in 355 s and reached only
 # 0.45 at efSearch 256: each text's ~280 near-copies keep HNSW's links inside their own cluster.
@@ -144,7 +147,7 @@ class EmbeddingCache:
 
 
 def make_index(vectors: np.ndarray, *, approx_threshold: int = APPROX_THRESHOLD) -> Any:
-    """An exact inner-product index for small memories, IVF-Flat (inner product) past the threshold."""
+    """An exact inner-product index for small memories, IVF with 16-bit float vectors past the threshold."""
     import faiss
 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -154,7 +157,8 @@ def make_index(vectors: np.ndarray, *, approx_threshold: int = APPROX_THRESHOLD)
     else:
         # 39 training points per list is faiss's floor for a stable k-means.
         nlist = max(1, min(int(2 * np.sqrt(n)), n // 39))
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        fp16 = faiss.ScalarQuantizer.QT_fp16
+        index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, nlist, fp16, faiss.METRIC_INNER_PRODUCT)
         sample = np.random.default_rng(0).choice(n, min(n, _TRAIN_SAMPLE), replace=False)
         index.train(vectors[np.sort(sample)])
         _tune(index)
