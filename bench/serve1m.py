@@ -459,8 +459,9 @@ def warm_semantic(port: int, queries: list[str], workers: int) -> None:
 def run_server(name: str, src: Path, info: dict, args, queries: dict[str, list[str]]) -> dict:
     """Start, wait for every worker, load every endpoint at each client count, measure memory, stop."""
     root = Path(args.work)
+    url = own_schema_copy(root, info["url"], src) if name == "baseline" else info["url"]
     pause(args.pause, signal.SIGSTOP)  # a server's start (each worker's warm-up) is measured on a quiet machine too
-    server = Server(src, root, info["url"], info["index"], args.workers)
+    server = Server(src, root, url, info["index"], args.workers)
     out: dict = {"name": name, "loadavg_at_start": os.getloadavg()}
     try:
         limit = args.baseline_limit if name == "baseline" else 1800
@@ -495,6 +496,38 @@ def run_server(name: str, src: Path, info: dict, args, queries: dict[str, list[s
         # the server's output (access log and any traceback), to explain errors
         (root / f"{name}-server.log").write_text("".join(server.log), encoding="utf-8")
     return out
+
+
+def own_schema_copy(work: Path, url: str, src: Path) -> str:
+    """A copy of the SQLite store at the newest schema revision the checkout in `src` knows (an older
+    checkout refuses a store that newer code migrated further): the tables of later revisions dropped.
+    The copy is mem.db in a directory of its own, beside a link to the memory's index directory, where an
+    older checkout looks for the index (beside the store)."""
+    import sqlite3
+
+    versions = src / "termtm" / "store" / "migrations" / "versions"
+    known = sorted(p.stem for p in versions.glob("0*.py"))
+    original = Path(url.removeprefix("sqlite:///"))
+    home = work / "baseline"
+    home.mkdir(exist_ok=True)
+    copy = home / original.name
+    shutil.copyfile(original, copy)
+    index = home / original.with_suffix(".index").name
+    if not index.exists():
+        index.symlink_to(original.with_suffix(".index"))
+    con = sqlite3.connect(copy)
+    with con:
+        (current,) = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        if current not in known:
+            for table in LATER_TABLES.get(current, ()):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+            con.execute("UPDATE alembic_version SET version_num = ?", (known[-1],))
+    con.close()
+    return f"sqlite:///{copy}"
+
+
+LATER_TABLES = {"0007_changes": ("changes",)}
+"""The tables each revision after the baseline's adds (dropped from the baseline's copy of the store)."""
 
 
 def import_while_serving(server: Server, info: dict, queries: dict[str, list[str]], args) -> dict:
