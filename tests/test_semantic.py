@@ -16,7 +16,7 @@ from termtm.model import Lang, Segment, Status
 from termtm.search import Ranking, Searcher, update_index
 from termtm.search.lexical import Analyzer
 from termtm.search.querycache import QUERIES, QueryCache, normalise_query
-from termtm.search.semantic import VectorIndex, compact_index, wanted
+from termtm.search.semantic import EntryLines, VectorIndex, compact_index, wanted
 
 # Encoding both sides of all 294 segments takes 20-40 s on two shared cores; three articles (79 segments,
 # 158 texts) keep the suite fast and still hold the sentences the tests look for.
@@ -283,7 +283,7 @@ def test_an_index_from_before_generations_is_read_and_moved_to_them(indexed, emb
 def test_a_served_index_reads_its_entries_from_the_mapped_files_byte_exact_across_segments(tmp_path) -> None:
     """Serving maps the entries (2M tuples would cost each worker ~400 MB): what it reads, by row and in
     order, is what an update reads whole, multi-byte tuids included, in the main segment and an import's."""
-    from termtm.search.semantic import EntryLines, make_index
+    from termtm.search.semantic import make_index
 
     rng = np.random.default_rng(1)
     vecs = rng.standard_normal((300, 8)).astype(np.float32)
@@ -410,6 +410,9 @@ def test_an_edit_re_indexes_the_edited_segment_alone_from_the_store_journal(inde
     served = VectorIndex.load(tmp_path / "index", mapped=True)
     assert served is not None and served.store_version == store.version()
     assert sorted(served.rows_of({edited})) == [len(served.entries) - 2, len(served.entries) - 1]
+    assert isinstance(served.entries, EntryLines)
+    many = {s.tuid for s in segments}  # past _FIND_AT_MOST: one pass over the entries, not a search per tuid
+    assert served.rows_of(many) == sorted(r for t in many for r in served.entries.rows_of({t}) if r not in served.dead)
     store.replace_document("base", base[:-3], when)
     update = sync_index(tmp_path / "index", store, embedder)
     assert (update.added, update.dead, update.rebuilt) == (0, 6, False)
