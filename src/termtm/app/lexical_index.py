@@ -23,8 +23,8 @@ from termtm.search.indexset import LexicalSet, LexicalUpdate, lexical_dir, read_
 from termtm.search.mapped import IndexRow, row_hash
 from termtm.search.semantic import Addition, index_lock
 from termtm.store import Store
-from termtm.store.repository import chunks
-from termtm.store.schema import MEMORY_ORDER, segments
+from termtm.store.repository import memory_rows
+from termtm.store.schema import segments
 
 REBUILD_SHARE = 0.5
 _CHUNK = 50_000
@@ -45,13 +45,7 @@ def store_rows(store: Store, document: str | None = None, tuids: Collection[str]
     if document is not None:
         q = q.where(c.document == document)
     with store.engine.connect() as conn:
-        if tuids is not None:  # a few units, read by tuid, then put in memory order
-            rows = [
-                IndexRow._make(r) for part in chunks(sorted(tuids)) for r in conn.execute(q.where(c.tuid.in_(part)))
-            ]
-            yield from sorted(rows, key=IndexRow.order)
-            return
-        for r in conn.execute(q.order_by(*MEMORY_ORDER)).yield_per(_CHUNK):
+        for r in memory_rows(conn, q, tuids):
             yield IndexRow._make(r)
 
 

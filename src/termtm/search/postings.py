@@ -56,7 +56,7 @@ class Postings:
 
         A document with t keys has at least t - L of them outside the L longest lists (DivideSkip: Li, Lu
         and Lu, ICDE 2008). So only the shorter lists are read whole, and the L longest, which at a million
-        segments hold most of the postings (英文 "the" is in 900,000 of them), are probed for the candidates
+        segments hold most of the postings (English "the" is in 900,000 of them), are probed for the candidates
         that the shorter ones and `where` leave (a binary search each, or one pass over the list when they
         are many), dropping a candidate as soon as the lists still to probe cannot lift it to t. L (`skip`)
         is chosen per query by the estimated cost of each choice; the answer does not depend on it.
@@ -115,14 +115,6 @@ class Postings:
         if full.any():
             docs = docs[docs <= self.docs[starts[full] + m - 1].min()]
         return np.unique(docs)[:m]
-
-    def counts(self, keys: np.ndarray, n_docs: int) -> np.ndarray:
-        """For every document, how many of the (distinct) query keys it contains."""
-        slots = self._slots(keys)
-        if len(slots) == 0:
-            return np.zeros(n_docs, dtype=np.int64)
-        docs = np.concatenate([self.docs[self.offsets[s] : self.offsets[s + 1]] for s in slots])
-        return np.bincount(docs, minlength=n_docs)
 
     def scores(self, keys: np.ndarray, n_docs: int) -> np.ndarray:
         """For every document, the sum of the weights of the query keys it contains."""

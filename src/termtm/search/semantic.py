@@ -708,7 +708,8 @@ def sync_index(directory: Path, store: Store, embedder: Embedder, added: Additio
             "(set TERMTM_INDEX_DIR or index_dir to this store's own index directory)"
         )
     if added is not None and meta is not None and added.follows(meta.get("store_version"), version):
-        update = _add_document(directory, list(store.texts(added.document)), embedder, added, version, identity)
+        texts = list(store.texts(added.document))  # a new document: nothing of it to mark dead
+        update = _change_units(directory, set(), texts, embedder, added.since, version, identity)
         if update is not None:
             return update
     stamp = meta.get("store_version") if meta is not None else None
@@ -755,14 +756,6 @@ def _change_units(
         else:
             old.save_meta()
         return IndexUpdate(encoded, len(new), False, len(old.entries) - len(old.dead), len(gone))
-
-
-def _add_document(
-    directory: Path, segments: Sequence[Sides], embedder: Embedder, added: Addition, version: int, identity: int
-) -> IndexUpdate | None:
-    """Append a new document's vectors to a segmented IVF index as a segment; None when the index is of
-    another kind or has no room for a segment (the caller then makes the full update)."""
-    return _change_units(directory, set(), segments, embedder, added.since, version, identity)
 
 
 class IndexOfAnotherStore(TermTMError):

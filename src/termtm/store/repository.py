@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
+from sqlalchemy import Connection, Engine, Select, create_engine, event, func, select, text
 
 from termtm.errors import TermTMError
 from termtm.faults import checkpoint
@@ -198,15 +198,8 @@ class Store:
         q = select(c.tuid, c.zh, c.en)
         if document is not None:
             q = q.where(c.document == document)
-        if tuids is not None:  # a few segments, read by tuid, then put in memory order
-            keyed = q.add_columns(*MEMORY_ORDER)
-            with self.engine.connect() as conn:
-                rows = [r for part in chunks(sorted(tuids)) for r in conn.execute(keyed.where(c.tuid.in_(part)))]
-            for r in sorted(rows, key=lambda r: tuple(r[3:])):
-                yield SegmentTexts(r[0], r[1], r[2])
-            return
         with self.engine.connect() as conn:
-            for r in conn.execute(q.order_by(*MEMORY_ORDER)).yield_per(50_000):
+            for r in memory_rows(conn, q, tuids):
                 yield SegmentTexts._make(r)
 
     def article(self, document: str, article: str) -> list[Segment]:
@@ -412,10 +405,24 @@ class SegmentTexts(NamedTuple):
 _VERSION_SQL = f"SELECT value FROM {counters.name} WHERE key = 'version'"
 
 
-def chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
-    """Items in runs of `size`: the values of one IN (...) clause, under every driver's parameter limit."""
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+def memory_rows(conn: Connection, q: Select, tuids: Collection[str] | None = None) -> Iterator[tuple]:
+    """The rows of `q` (a select over segments) in memory order: all of them, streamed; or those of these
+    tuids, read one IN clause at a time (under every driver's parameter limit) and sorted on the
+    memory-order key (a few units: an index update from the store's journal)."""
+    if tuids is None:
+        yield from conn.execute(q.order_by(*MEMORY_ORDER)).yield_per(50_000)
+        return
+    n = len(q.selected_columns)
+    keyed = q.add_columns(*MEMORY_ORDER)
+    wanted = sorted(tuids)
+    runs = (wanted[i : i + _IN_CLAUSE] for i in range(0, len(wanted), _IN_CLAUSE))
+    rows = [r for run in runs for r in conn.execute(keyed.where(segments.c.tuid.in_(run)))]
+    for r in sorted(rows, key=lambda r: tuple(r[n:])):
+        yield tuple(r[:n])
+
+
+_IN_CLAUSE = 500
+"""Values in one IN (...) clause."""
 
 
 JOURNAL_LIMIT = 10_000
